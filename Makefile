@@ -1,0 +1,37 @@
+# Every target sets up .venv first (created from requirements.txt, and
+# refreshed when that file changes), so a fresh clone needs only Python 3.11+
+# and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test lint format clean
+
+$(INSTALLED): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+serve: $(INSTALLED)  ## preview on http://127.0.0.1:8000, reloads on edits
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(INSTALLED)  ## strict build into site/
+	$(BIN)/mkdocs build --strict
+
+test: lint  ## lint, then every test (snippets, runner, strict build)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)  ## fix what lint complains about, where it can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf site .pytest_cache

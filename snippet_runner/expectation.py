@@ -1,0 +1,310 @@
+"""The expectation format: what a snippet is guaranteed to print.
+
+A snippet `snippets/topic/name.py` has its expectation in
+`snippets/topic/name.expect`, a header and a body split by a `---` line:
+
+    # Comments and blank lines are allowed in the header.
+    exit: 1
+    ---
+    Setting the event.
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Condition objects should only be shared between ...
+
+Header keys:
+    exit     (required) the exit code the run must end with
+    timeout  seconds after which the run and all its processes are killed
+
+Body: one pattern per output line, matched in order against the whole
+output (stdout and stderr together, trailing spaces and blank lines at the
+end ignored).
+    {int} {float} {hex} {word} {text}   a value that varies
+    {{ and }}                           a literal brace
+    ...                                 any number of lines, even none
+    [any order] ... [end]               the lines between, in any order
+    \\ at the start of a line            the rest of the line is literal
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SEPARATOR = "---"
+ANY_LINES = "..."
+ANY_ORDER_START = "[any order]"
+ANY_ORDER_END = "[end]"
+DEFAULT_TIMEOUT = 20.0
+
+PLACEHOLDERS = {
+    "int": r"[-+]?\d+",
+    # A float as Python prints it: a dot or an exponent, never a bare int.
+    "float": r"[-+]?(?:\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+|inf|nan)",
+    "hex": r"(?:0x)?[0-9a-fA-F]+",
+    "word": r"\S+",
+    "text": r".+",
+}
+_TOKEN = re.compile(r"\{\{|\}\}|\{([a-z]+)\}")
+
+
+class ExpectationError(Exception):
+    """A malformed or missing expectation file; says where."""
+
+    def __init__(self, path: Path, line: int | None, message: str):
+        where = f"{path}:{line}" if line else f"{path}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One output line, literal apart from its placeholders."""
+
+    text: str
+    lineno: int
+    regex: re.Pattern
+
+    def matches(self, output_line: str) -> bool:
+        return self.regex.fullmatch(output_line) is not None
+
+
+@dataclass(frozen=True)
+class AnyLines:
+    lineno: int
+    text: str = ANY_LINES
+
+
+@dataclass(frozen=True)
+class AnyOrder:
+    lines: tuple[Line, ...]
+    lineno: int
+
+
+@dataclass(frozen=True)
+class Expectation:
+    path: Path
+    exit_code: int
+    timeout: float
+    body: tuple[Line | AnyLines | AnyOrder, ...]
+
+
+def _compile_line(text: str, path: Path, lineno: int) -> Line:
+    if text.startswith("\\"):
+        text = text[1:]
+    parts, end = [], 0
+    for token in _TOKEN.finditer(text):
+        parts.append(re.escape(text[end : token.start()]))
+        name = token.group(1)
+        if name is None:
+            parts.append(re.escape(token.group()[0]))
+        elif name in PLACEHOLDERS:
+            parts.append(f"(?:{PLACEHOLDERS[name]})")
+        else:
+            known = " ".join(f"{{{k}}}" for k in PLACEHOLDERS)
+            raise ExpectationError(
+                path,
+                lineno,
+                f"unknown placeholder {{{name}}} (known: {known}; "
+                f"write {{{{{name}}}}} for the literal text)",
+            )
+        end = token.end()
+    parts.append(re.escape(text[end:]))
+    return Line(text, lineno, re.compile("".join(parts)))
+
+
+def _parse_header(lines: list[str], path: Path) -> dict[str, object]:
+    header: dict[str, object] = {}
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, colon, value = (part.strip() for part in line.partition(":"))
+        if not colon:
+            raise ExpectationError(
+                path, lineno, f"expected 'key: value' above '---', got {raw!r}"
+            )
+        if key in header:
+            raise ExpectationError(path, lineno, f"'{key}' given twice")
+        try:
+            if key == "exit":
+                header[key] = int(value)
+            elif key == "timeout":
+                header[key] = float(value)
+                if not 0 < header[key] <= 600:
+                    raise ValueError
+            else:
+                raise ExpectationError(
+                    path, lineno, f"unknown key '{key}' (known: exit, timeout)"
+                )
+        except ValueError:
+            kind = "an integer" if key == "exit" else "seconds, 0 to 600"
+            raise ExpectationError(
+                path, lineno, f"'{key}' must be {kind}, got {value!r}"
+            ) from None
+    if "exit" not in header:
+        raise ExpectationError(
+            path, None, "the header has no 'exit: N' line above '---'"
+        )
+    return header
+
+
+def _parse_body(lines: list[str], first_lineno: int, path: Path):
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    body: list[Line | AnyLines | AnyOrder] = []
+    group: list[Line] | None = None
+    group_start = 0
+    for lineno, raw in enumerate(lines, start=first_lineno):
+        text = raw.rstrip()
+        if text == ANY_ORDER_START:
+            if group is not None:
+                raise ExpectationError(
+                    path, lineno, f"{ANY_ORDER_START} inside another one"
+                )
+            group, group_start = [], lineno
+        elif text == ANY_ORDER_END:
+            if group is None:
+                raise ExpectationError(
+                    path, lineno, f"{ANY_ORDER_END} without {ANY_ORDER_START}"
+                )
+            if not group:
+                raise ExpectationError(path, lineno, "empty [any order] block")
+            body.append(AnyOrder(tuple(group), group_start))
+            group = None
+        elif text == ANY_LINES:
+            if group is not None:
+                raise ExpectationError(
+                    path, lineno, "'...' is not allowed inside [any order]"
+                )
+            body.append(AnyLines(lineno))
+        else:
+            line = _compile_line(text, path, lineno)
+            (group if group is not None else body).append(line)
+    if group is not None:
+        raise ExpectationError(
+            path, group_start, f"{ANY_ORDER_START} is never closed by [end]"
+        )
+    return tuple(body)
+
+
+def parse(text: str, path: Path) -> Expectation:
+    lines = text.splitlines()
+    try:
+        separator = [line.rstrip() for line in lines].index(SEPARATOR)
+    except ValueError:
+        raise ExpectationError(
+            path,
+            None,
+            "no '---' line: put 'exit: N' above it and the expected output "
+            "below it",
+        ) from None
+    header = _parse_header(lines[:separator], path)
+    body = _parse_body(lines[separator + 1 :], separator + 2, path)
+    return Expectation(
+        path=path,
+        exit_code=header["exit"],
+        timeout=header.get("timeout", DEFAULT_TIMEOUT),
+        body=body,
+    )
+
+
+def load(path: Path) -> Expectation:
+    if not path.is_file():
+        raise ExpectationError(
+            path, None, "missing: every snippet needs an expectation file"
+        )
+    return parse(path.read_text(encoding="utf-8"), path)
+
+
+def output_lines(output: str) -> list[str]:
+    lines = [line.rstrip() for line in output.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _perfect_matching(patterns: tuple[Line, ...], lines: list[str]) -> bool:
+    """Can each pattern take a different line? (bipartite matching)"""
+    owner: dict[int, int] = {}
+
+    def assign(pattern: int, seen: set[int]) -> bool:
+        for index, line in enumerate(lines):
+            if index in seen or not patterns[pattern].matches(line):
+                continue
+            seen.add(index)
+            if index not in owner or assign(owner[index], seen):
+                owner[index] = pattern
+                return True
+        return False
+
+    return all(assign(p, set()) for p in range(len(patterns)))
+
+
+def _pattern_lines(items) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        if isinstance(item, AnyOrder):
+            lines += [ANY_ORDER_START, *(ln.text for ln in item.lines)]
+            lines.append(ANY_ORDER_END)
+        else:
+            lines.append(item.text)
+    return lines
+
+
+def mismatch(expectation: Expectation, output: str) -> str | None:
+    """None if the output fits the expectation, else a readable report."""
+    lines = output_lines(output)
+    items = expectation.body
+    furthest = [-1, -1]  # (output line, body item) where matching stopped
+
+    def stopped(item: int, line: int) -> bool:
+        furthest[:] = max(furthest, [line, item])
+        return False
+
+    @functools.lru_cache(maxsize=None)
+    def fits(item: int, line: int) -> bool:
+        if item == len(items):
+            return line == len(lines) or stopped(item, line)
+        pattern = items[item]
+        if isinstance(pattern, AnyLines):
+            return any(fits(item + 1, k) for k in range(line, len(lines) + 1))
+        if isinstance(pattern, Line):
+            if line < len(lines) and pattern.matches(lines[line]):
+                return fits(item + 1, line + 1)
+            return stopped(item, line)
+        size = len(pattern.lines)
+        block = lines[line : line + size]
+        if len(block) == size and _perfect_matching(pattern.lines, block):
+            return fits(item + 1, line + size)
+        return stopped(item, line)
+
+    if fits(0, 0):
+        return None
+    line, item = furthest
+    if item == len(items):
+        where = f"{expectation.path}: the expectation ends"
+        what = f"output line {line + 1} is more: {lines[line]!r}"
+    else:
+        pattern = items[item]
+        where = f"{expectation.path}:{pattern.lineno}"
+        got = (
+            f"output line {line + 1}: {lines[line]!r}"
+            if line < len(lines)
+            else "the output had already ended"
+        )
+        if isinstance(pattern, AnyOrder):
+            what = (
+                f"the [any order] block of {len(pattern.lines)} lines does "
+                f"not fit the output from line {line + 1}"
+            )
+        else:
+            what = f"expected {pattern.text!r}, {got}"
+    # The diff shows the output as matched up to the failure, then the
+    # patterns still unmatched, so its first hunk is where things differ.
+    expected_view = lines[:line] + _pattern_lines(items[item:])
+    diff = difflib.unified_diff(
+        expected_view, lines, "expected", "actual output", lineterm=""
+    )
+    return f"first difference at {where}\n  {what}\n" + "\n".join(diff)

@@ -1,0 +1,172 @@
+"""Run one program as a real subprocess, the way a reader would run it.
+
+Each run gets its own session (process group), so a timeout can kill the
+whole tree it made: pool workers, a manager's server process, a forkserver,
+the resource tracker. Nothing of a run may outlive it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+CHILD_SITE = Path(__file__).resolve().parent / "child"
+# How long the group may keep the output pipe open after the main process
+# exits (a worker still printing) before it counts as left behind.
+GRACE_SECONDS = 3.0
+
+
+@dataclass
+class RunResult:
+    command: list[str]
+    exit_code: int | None  # None: killed by the timeout
+    output: str
+    seconds: float
+    timeout: float
+    start_methods: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)
+    python: str = ""
+    platform: str = ""
+    finished_at: str = ""
+
+    @property
+    def timed_out(self) -> bool:
+        return self.exit_code is None
+
+
+def child_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # Line buffering comes from child/sitecustomize.py; PYTHONUNBUFFERED
+    # would undo it (an unbuffered print is two writes).
+    env.pop("PYTHONUNBUFFERED", None)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(CHILD_SITE), env.get("PYTHONPATH")])
+    )
+    env.update(
+        PYTHONIOENCODING="utf-8",
+        PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ left in snippets/
+        PYTHON_COLORS="0",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def shorten_paths(text: str) -> str:
+    """Absolute paths in tracebacks become repo-relative or <stdlib>/."""
+    paths = sysconfig.get_paths()
+    prefixes = [
+        (paths["purelib"], "<site-packages>"),
+        (paths["platlib"], "<site-packages>"),
+        (str(ROOT), ""),
+        (paths["stdlib"], "<stdlib>"),
+    ]
+    for prefix, short in prefixes:
+        text = text.replace(prefix + os.sep, short + "/" if short else "")
+    return text
+
+
+def _survivors(group: int) -> list[psutil.Process]:
+    alive = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if os.getpgid(proc.pid) == group and proc.status() not in (
+                psutil.STATUS_ZOMBIE,
+                psutil.STATUS_DEAD,
+            ):
+                alive.append(proc)
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return alive
+
+
+def _describe(procs: list[psutil.Process]) -> list[str]:
+    described = []
+    for proc in procs:
+        try:
+            described.append(f"pid {proc.pid}: {' '.join(proc.cmdline())}")
+        except psutil.Error:
+            described.append(f"pid {proc.pid}")
+    return described
+
+
+def kill_group(group: int) -> list[str]:
+    """Kill every live process of the group; describe what was killed."""
+    survivors = _survivors(group)
+    described = _describe(survivors)
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    psutil.wait_procs(survivors, timeout=5)
+    return described
+
+
+def run_program(
+    script: Path, args: tuple[str, ...] = (), timeout: float = 20.0
+) -> RunResult:
+    command = [sys.executable, str(script.relative_to(ROOT)), *args]
+    with tempfile.TemporaryDirectory(prefix="snippet-run-") as scratch:
+        report = Path(scratch) / "report.json"
+        env = child_environment()
+        env["SNIPPET_RUNNER_REPORT"] = str(report)
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one pipe keeps the true order
+            start_new_session=True,
+        )
+        chunks: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(), b""))
+        )
+        reader.start()
+        try:
+            exit_code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            exit_code = None
+        seconds = time.monotonic() - started
+        left_behind: list[str] = []
+        if exit_code is None:
+            kill_group(proc.pid)
+            proc.wait()
+        else:
+            # Workers that still hold the pipe are still running.
+            reader.join(GRACE_SECONDS)
+            if reader.is_alive() or _survivors(proc.pid):
+                left_behind = kill_group(proc.pid)
+        reader.join()
+        proc.stdout.close()
+        start_methods = []
+        if report.is_file():
+            start_methods = json.loads(report.read_text())["start_methods"]
+    output = b"".join(chunks).decode("utf-8", errors="replace")
+    return RunResult(
+        command=["python", *command[1:]],
+        exit_code=exit_code,
+        output=shorten_paths(output),
+        seconds=seconds,
+        timeout=timeout,
+        start_methods=start_methods,
+        left_behind=left_behind,
+        python=f"{platform.python_implementation()} {platform.python_version()}",
+        platform=f"{platform.system()} {platform.machine()}",
+        finished_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )

@@ -1,0 +1,22 @@
+"""The same mistake, but get() on the result re-raises the error."""
+
+import multiprocessing
+from multiprocessing.pool import Pool
+
+
+def task(number, event):
+    print(f"task {number}: waiting for the event")
+    event.wait()
+    print(f"task {number}: running")
+
+
+if __name__ == "__main__":
+    event = multiprocessing.Event()
+    with Pool(4) as pool:
+        arguments = [(number, event) for number in range(4)]
+        result = pool.starmap_async(task, arguments)
+        print("main: setting the event")
+        event.set()
+        print("main: collecting the results")
+        result.get()
+        print("main: never printed")
