@@ -53,8 +53,8 @@ _TOKEN = re.compile(r"\{\{|\}\}|\{([a-z]+)\}")
 class ExpectationError(Exception):
     """A malformed or missing expectation file; says where."""
 
-    def __init__(self, path: Path, line: int | None, message: str):
-        where = f"{path}:{line}" if line else f"{path}"
+    def __init__(self, name: str, line: int | None, message: str):
+        where = f"{name}:{line}" if line else name
         super().__init__(f"{where}: {message}")
 
 
@@ -84,37 +84,37 @@ class AnyOrder:
 
 @dataclass(frozen=True)
 class Expectation:
-    path: Path
+    name: str  # the file's path as messages show it
     exit_code: int
     timeout: float
     body: tuple[Line | AnyLines | AnyOrder, ...]
 
 
-def _compile_line(text: str, path: Path, lineno: int) -> Line:
+def _compile_line(text: str, name: str, lineno: int) -> Line:
     if text.startswith("\\"):
         text = text[1:]
     parts, end = [], 0
     for token in _TOKEN.finditer(text):
         parts.append(re.escape(text[end : token.start()]))
-        name = token.group(1)
-        if name is None:
+        placeholder = token.group(1)
+        if placeholder is None:  # {{ or }}
             parts.append(re.escape(token.group()[0]))
-        elif name in PLACEHOLDERS:
-            parts.append(f"(?:{PLACEHOLDERS[name]})")
+        elif placeholder in PLACEHOLDERS:
+            parts.append(f"(?:{PLACEHOLDERS[placeholder]})")
         else:
             known = " ".join(f"{{{k}}}" for k in PLACEHOLDERS)
             raise ExpectationError(
-                path,
+                name,
                 lineno,
-                f"unknown placeholder {{{name}}} (known: {known}; "
-                f"write {{{{{name}}}}} for the literal text)",
+                f"unknown placeholder {{{placeholder}}} (known: {known}; "
+                f"write {{{{{placeholder}}}}} for the literal text)",
             )
         end = token.end()
     parts.append(re.escape(text[end:]))
     return Line(text, lineno, re.compile("".join(parts)))
 
 
-def _parse_header(lines: list[str], path: Path) -> dict[str, object]:
+def _parse_header(lines: list[str], name: str) -> dict[str, object]:
     header: dict[str, object] = {}
     for lineno, raw in enumerate(lines, start=1):
         line = raw.strip()
@@ -123,10 +123,10 @@ def _parse_header(lines: list[str], path: Path) -> dict[str, object]:
         key, colon, value = (part.strip() for part in line.partition(":"))
         if not colon:
             raise ExpectationError(
-                path, lineno, f"expected 'key: value' above '---', got {raw!r}"
+                name, lineno, f"expected 'key: value' above '---', got {raw!r}"
             )
         if key in header:
-            raise ExpectationError(path, lineno, f"'{key}' given twice")
+            raise ExpectationError(name, lineno, f"'{key}' given twice")
         try:
             if key == "exit":
                 header[key] = int(value)
@@ -136,21 +136,21 @@ def _parse_header(lines: list[str], path: Path) -> dict[str, object]:
                     raise ValueError
             else:
                 raise ExpectationError(
-                    path, lineno, f"unknown key '{key}' (known: exit, timeout)"
+                    name, lineno, f"unknown key '{key}' (known: exit, timeout)"
                 )
         except ValueError:
             kind = "an integer" if key == "exit" else "seconds, 0 to 600"
             raise ExpectationError(
-                path, lineno, f"'{key}' must be {kind}, got {value!r}"
+                name, lineno, f"'{key}' must be {kind}, got {value!r}"
             ) from None
     if "exit" not in header:
         raise ExpectationError(
-            path, None, "the header has no 'exit: N' line above '---'"
+            name, None, "the header has no 'exit: N' line above '---'"
         )
     return header
 
 
-def _parse_body(lines: list[str], first_lineno: int, path: Path):
+def _parse_body(lines: list[str], first_lineno: int, name: str):
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     body: list[Line | AnyLines | AnyOrder] = []
@@ -161,61 +161,63 @@ def _parse_body(lines: list[str], first_lineno: int, path: Path):
         if text == ANY_ORDER_START:
             if group is not None:
                 raise ExpectationError(
-                    path, lineno, f"{ANY_ORDER_START} inside another one"
+                    name, lineno, f"{ANY_ORDER_START} inside another one"
                 )
             group, group_start = [], lineno
         elif text == ANY_ORDER_END:
             if group is None:
                 raise ExpectationError(
-                    path, lineno, f"{ANY_ORDER_END} without {ANY_ORDER_START}"
+                    name, lineno, f"{ANY_ORDER_END} without {ANY_ORDER_START}"
                 )
             if not group:
-                raise ExpectationError(path, lineno, "empty [any order] block")
+                raise ExpectationError(name, lineno, "empty [any order] block")
             body.append(AnyOrder(tuple(group), group_start))
             group = None
         elif text == ANY_LINES:
             if group is not None:
                 raise ExpectationError(
-                    path, lineno, "'...' is not allowed inside [any order]"
+                    name, lineno, "'...' is not allowed inside [any order]"
                 )
             body.append(AnyLines(lineno))
         else:
-            line = _compile_line(text, path, lineno)
+            line = _compile_line(text, name, lineno)
             (group if group is not None else body).append(line)
     if group is not None:
         raise ExpectationError(
-            path, group_start, f"{ANY_ORDER_START} is never closed by [end]"
+            name, group_start, f"{ANY_ORDER_START} is never closed by [end]"
         )
     return tuple(body)
 
 
-def parse(text: str, path: Path) -> Expectation:
+def parse(text: str, name: str) -> Expectation:
     lines = text.splitlines()
     try:
         separator = [line.rstrip() for line in lines].index(SEPARATOR)
     except ValueError:
         raise ExpectationError(
-            path,
+            name,
             None,
             "no '---' line: put 'exit: N' above it and the expected output "
             "below it",
         ) from None
-    header = _parse_header(lines[:separator], path)
-    body = _parse_body(lines[separator + 1 :], separator + 2, path)
+    header = _parse_header(lines[:separator], name)
+    body = _parse_body(lines[separator + 1 :], separator + 2, name)
     return Expectation(
-        path=path,
+        name=name,
         exit_code=header["exit"],
         timeout=header.get("timeout", DEFAULT_TIMEOUT),
         body=body,
     )
 
 
-def load(path: Path) -> Expectation:
+def load(path: Path, name: str | None = None) -> Expectation:
+    """Read an expectation; `name` is how messages refer to the file."""
+    name = name or str(path)
     if not path.is_file():
         raise ExpectationError(
-            path, None, "missing: every snippet needs an expectation file"
+            name, None, "missing: every snippet needs an expectation file"
         )
-    return parse(path.read_text(encoding="utf-8"), path)
+    return parse(path.read_text(encoding="utf-8"), name)
 
 
 def output_lines(output: str) -> list[str]:
@@ -263,7 +265,7 @@ def mismatch(expectation: Expectation, output: str) -> str | None:
         furthest[:] = max(furthest, [line, item])
         return False
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def fits(item: int, line: int) -> bool:
         if item == len(items):
             return line == len(lines) or stopped(item, line)
@@ -284,11 +286,11 @@ def mismatch(expectation: Expectation, output: str) -> str | None:
         return None
     line, item = furthest
     if item == len(items):
-        where = f"{expectation.path}: the expectation ends"
+        where = f"{expectation.name}: the expectation ends"
         what = f"output line {line + 1} is more: {lines[line]!r}"
     else:
         pattern = items[item]
-        where = f"{expectation.path}:{pattern.lineno}"
+        where = f"{expectation.name}:{pattern.lineno}"
         got = (
             f"output line {line + 1}: {lines[line]!r}"
             if line < len(lines)

@@ -35,7 +35,9 @@ log = logging.getLogger("mkdocs.plugins.snippet_runner")
 DIRECTIVE = re.compile(r"<!-- example: (?P<path>\S+) -->[ \t]*")
 FENCE = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})")
 # C0 controls (ANSI escapes among them) are shown as visible symbols.
-CONTROLS = {code: chr(0x2400 + code) for code in range(32) if code not in (9, 10)}
+CONTROLS = {
+    code: chr(0x2400 + code) for code in range(32) if code not in (9, 10)
+}
 CONTROLS[127] = "\u2421"
 
 
@@ -47,8 +49,10 @@ def references(markdown: str) -> list[tuple[int, str]]:
         if fence is None and mark:
             fence = mark.group("mark")
         elif fence is not None:
-            if mark and mark.group("mark").startswith(fence) and (
-                line.strip() == mark.group("mark")
+            if (
+                mark
+                and mark.group("mark").startswith(fence)
+                and (line.strip() == mark.group("mark"))
             ):
                 fence = None
         elif directive := DIRECTIVE.fullmatch(line):
@@ -94,7 +98,9 @@ def output_html(outcome: Outcome) -> str:
 
 
 def _indent(block: str) -> str:
-    return "\n".join("    " + line if line else "" for line in block.split("\n"))
+    return "\n".join(
+        "    " + line if line else "" for line in block.split("\n")
+    )
 
 
 class ExampleBuild:
@@ -114,7 +120,8 @@ class ExampleBuild:
         }
         outcomes = check_snippets(wanted.values())
         self.outcomes = {
-            path: outcomes[snippet.resolve()] for path, snippet in wanted.items()
+            path: outcomes[snippet.resolve()]
+            for path, snippet in wanted.items()
         }
         for page, markdown in pages.items():
             for _, path in references(markdown):
@@ -135,7 +142,9 @@ class ExampleBuild:
         if outcome.result is None:  # nothing ran: no file or no expectation
             return f"\n{placeholder}\n"
         source = display_path(outcome.snippet)
-        fence = f'````python title="{source}" linenums="1"\n--8<-- "{path}"\n````'
+        fence = (
+            f'````python title="{source}" linenums="1"\n--8<-- "{path}"\n````'
+        )
         return (
             f'\n=== "Source"\n\n{_indent(fence)}\n\n'
             f'=== "Output"\n\n    {placeholder}\n'

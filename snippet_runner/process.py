@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -135,7 +135,9 @@ def run_program(
         )
         chunks: list[bytes] = []
         reader = threading.Thread(
-            target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(), b""))
+            target=lambda: chunks.extend(
+                iter(lambda: proc.stdout.read1(), b"")
+            )
         )
         reader.start()
         try:
@@ -166,7 +168,9 @@ def run_program(
         timeout=timeout,
         start_methods=start_methods,
         left_behind=left_behind,
-        python=f"{platform.python_implementation()} {platform.python_version()}",
+        python=platform.python_implementation()
+        + " "
+        + platform.python_version(),
         platform=f"{platform.system()} {platform.machine()}",
-        finished_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        finished_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -71,7 +71,7 @@ def judge(snippet: Path, expected: expect.Expectation, result: RunResult):
     if result.timed_out:
         problems.append(
             f"timed out after {result.timeout:g} s (the 'timeout' of "
-            f"{display_path(expected.path)}); all its processes were killed"
+            f"{expected.name}); all its processes were killed"
         )
     elif result.exit_code != expected.exit_code:
         if expected.exit_code != 0 and result.exit_code == 0:
@@ -80,7 +80,7 @@ def judge(snippet: Path, expected: expect.Expectation, result: RunResult):
             kind = "exited unexpectedly"
         problems.append(
             f"{kind}: exit code {result.exit_code}, expected "
-            f"{expected.exit_code} ({display_path(expected.path)})"
+            f"{expected.exit_code} ({expected.name})"
         )
     if result.left_behind:
         problems.append(
@@ -101,7 +101,8 @@ def check_snippet(snippet: Path) -> Outcome:
         outcome.problems.append("no such snippet file")
         return outcome
     try:
-        expected = expect.load(expectation_path(snippet))
+        path = expectation_path(snippet)
+        expected = expect.load(path, display_path(path))
     except expect.ExpectationError as error:
         outcome.problems.append(f"bad expectation: {error}")
         return outcome
@@ -114,4 +115,4 @@ def check_snippets(snippets, jobs: int = DEFAULT_JOBS) -> dict[Path, Outcome]:
     """Run and judge many snippets at once; keyed by resolved path."""
     unique = list(dict.fromkeys(Path(s).resolve() for s in snippets))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(zip(unique, pool.map(check_snippet, unique)))
+        return dict(zip(unique, pool.map(check_snippet, unique), strict=True))

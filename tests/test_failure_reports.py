@@ -1,0 +1,117 @@
+"""Each way a snippet can be wrong gets a clear message naming the file.
+
+The fixture snippets in tests/fixtures/snippets are wrong on purpose and
+are never part of the site.
+"""
+
+import re
+import time
+
+import psutil
+
+from conftest import FIXTURES
+from snippet_runner.runner import check_snippet
+
+
+def check(name):
+    outcome = check_snippet(FIXTURES / f"{name}.py")
+    assert not outcome.ok, f"{name} should have been reported as wrong"
+    return outcome, outcome.report()
+
+
+def processes_running(pids):
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def processes_of(script_name):
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if script_name in cmdline and proc.info["status"] != "zombie":
+            found.append(proc.pid)
+    return found
+
+
+def test_hung_snippet_is_killed_with_all_its_processes():
+    started = time.monotonic()
+    outcome, report = check("hangs")
+    elapsed = time.monotonic() - started
+    assert report.startswith("tests/fixtures/snippets/hangs.py: timed out")
+    assert "timed out after 2 s" in report
+    assert "tests/fixtures/snippets/hangs.expect" in report
+    # The output printed before the timeout is part of the report.
+    assert re.search(r"\| manager pid \d+", report)
+    assert re.search(r"\| worker pid \d+", report)
+    assert elapsed < 2 + 5
+    pids = [
+        int(pid) for pid in re.findall(r"pid (\d+)", outcome.result.output)
+    ]
+    assert len(pids) == 2
+    assert processes_running(pids) == []
+    assert processes_of("fixtures/snippets/hangs.py") == []
+
+
+def test_unexpected_exit_code():
+    _, report = check("crashes")
+    assert report.startswith(
+        "tests/fixtures/snippets/crashes.py: exited unexpectedly: "
+        "exit code 1, expected 0 (tests/fixtures/snippets/crashes.expect)"
+    )
+    assert "| ValueError: something unexpected" in report
+
+
+def test_expected_failure_that_succeeded():
+    _, report = check("succeeds_unexpectedly")
+    assert report.startswith(
+        "tests/fixtures/snippets/succeeds_unexpectedly.py: succeeded, but it "
+        "is expected to fail: exit code 0, expected 1"
+    )
+
+
+def test_output_mismatch_points_at_the_expectation_line():
+    _, report = check("wrong_output")
+    lines = report.splitlines()
+    assert lines[0] == (
+        "tests/fixtures/snippets/wrong_output.py: output does not match "
+        "its expectation"
+    )
+    assert lines[1] == (
+        "  first difference at tests/fixtures/snippets/wrong_output.expect:4"
+    )
+    assert lines[2] == (
+        "    expected 'second line', output line 2: 'second line, changed'"
+    )
+    assert "  -second line" in lines
+    assert "  +second line, changed" in lines
+
+
+def test_missing_expectation():
+    _, report = check("no_expectation")
+    assert report == (
+        "tests/fixtures/snippets/no_expectation.py: bad expectation: "
+        "tests/fixtures/snippets/no_expectation.expect: missing: every "
+        "snippet needs an expectation file"
+    )
+
+
+def test_malformed_expectation_says_where():
+    _, report = check("malformed_expectation")
+    assert report.startswith(
+        "tests/fixtures/snippets/malformed_expectation.py: bad expectation: "
+        "tests/fixtures/snippets/malformed_expectation.expect:3: unknown "
+        "placeholder {number}"
+    )
+
+
+def test_processes_left_behind_are_reported_and_killed():
+    outcome, report = check("leaves_process")
+    assert "left processes running after it exited (now killed)" in report
+    (pid,) = re.findall(r"sleeper pid (\d+)", outcome.result.output)
+    assert processes_running([int(pid)]) == []
