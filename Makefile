@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint format clean
+.PHONY: serve build test check lint format clean
 
 $(INSTALLED): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,14 @@ $(INSTALLED): requirements.txt
 serve: $(INSTALLED)  ## preview on http://127.0.0.1:8000, reloads on edits
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(INSTALLED)  ## strict build into site/
-	$(BIN)/mkdocs build --strict
+build: $(INSTALLED)  ## strict build into site/, every snippet run afresh
+	SNIPPET_RUNNER_CACHE=off $(BIN)/mkdocs build --strict
 
 test: lint  ## lint, then every test (snippets, runner, strict build)
 	$(BIN)/python -m pytest
+
+check: $(INSTALLED)  ## run snippets afresh: make check [SNIPPET=snippets/topic/name.py]
+	$(BIN)/python -m snippet_runner check $(SNIPPET)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -33,5 +36,5 @@ format: $(INSTALLED)  ## fix what lint complains about, where it can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean:
-	rm -rf site .pytest_cache
+clean:  ## also empties the run cache (.cache/)
+	rm -rf site .pytest_cache .cache

@@ -14,6 +14,8 @@ A snippet `snippets/topic/name.py` has its expectation in
 Header keys:
     exit     (required) the exit code the run must end with
     timeout  seconds after which the run and all its processes are killed
+    alone    yes: run while no other snippet runs (timing measurements)
+    draft    why this expectation is not reviewed yet; it always fails
 
 Body: one pattern per output line, matched in order against the whole
 output (stdout and stderr together, trailing spaces and blank lines at the
@@ -38,6 +40,12 @@ ANY_LINES = "..."
 ANY_ORDER_START = "[any order]"
 ANY_ORDER_END = "[end]"
 DEFAULT_TIMEOUT = 20.0
+KINDS = {  # header key: what its value must be
+    "exit": "an integer",
+    "timeout": "seconds, 0 to 600",
+    "alone": "yes or no",
+    "draft": "a note",
+}
 
 PLACEHOLDERS = {
     "int": r"[-+]?\d+",
@@ -87,6 +95,8 @@ class Expectation:
     name: str  # the file's path as messages show it
     exit_code: int
     timeout: float
+    alone: bool
+    draft: str
     body: tuple[Line | AnyLines | AnyOrder, ...]
 
 
@@ -134,12 +144,18 @@ def _parse_header(lines: list[str], name: str) -> dict[str, object]:
                 header[key] = float(value)
                 if not 0 < header[key] <= 600:
                     raise ValueError
+            elif key == "alone":
+                header[key] = {"yes": True, "no": False}[value]
+            elif key == "draft":
+                header[key] = value or "no reason given"
             else:
                 raise ExpectationError(
-                    name, lineno, f"unknown key '{key}' (known: exit, timeout)"
+                    name,
+                    lineno,
+                    f"unknown key '{key}' (known: {', '.join(KINDS)})",
                 )
-        except ValueError:
-            kind = "an integer" if key == "exit" else "seconds, 0 to 600"
+        except (ValueError, KeyError):
+            kind = KINDS[key]
             raise ExpectationError(
                 name, lineno, f"'{key}' must be {kind}, got {value!r}"
             ) from None
@@ -206,6 +222,8 @@ def parse(text: str, name: str) -> Expectation:
         name=name,
         exit_code=header["exit"],
         timeout=header.get("timeout", DEFAULT_TIMEOUT),
+        alone=header.get("alone", False),
+        draft=header.get("draft", ""),
         body=body,
     )
 

@@ -1,8 +1,10 @@
 """Put snippets and their real output into the pages, at build time.
 
-A page refers to an example with a line of its own (path below snippets/):
+A page refers to an example with a line of its own (path below snippets/,
+then any command-line arguments for the run):
 
     <!-- example: failures/get_reraises.py -->
+    <!-- example: matrix/task_argument.py spawn -->
 
 Before any page renders, every example of every page is run at once by the
 runner and judged against its expectation; a wrong one is logged as an
@@ -28,11 +30,11 @@ import re
 import secrets
 from pathlib import Path
 
-from .runner import SNIPPETS_DIR, Outcome, check_snippets, display_path
+from .runner import SNIPPETS_DIR, Outcome, Run, check_runs
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
-DIRECTIVE = re.compile(r"<!-- example: (?P<path>\S+) -->[ \t]*")
+DIRECTIVE = re.compile(r"<!-- example: (?P<reference>[^<>]+?) -->[ \t]*")
 FENCE = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})")
 # C0 controls (ANSI escapes among them) are shown as visible symbols.
 CONTROLS = {
@@ -42,7 +44,7 @@ CONTROLS[127] = "\u2421"
 
 
 def references(markdown: str) -> list[tuple[int, str]]:
-    """(line index, snippet path) of each directive outside code fences."""
+    """(line index, reference) of each directive outside code fences."""
     found, fence = [], None
     for index, line in enumerate(markdown.splitlines()):
         mark = FENCE.match(line)
@@ -56,7 +58,7 @@ def references(markdown: str) -> list[tuple[int, str]]:
             ):
                 fence = None
         elif directive := DIRECTIVE.fullmatch(line):
-            found.append((index, directive.group("path")))
+            found.append((index, directive.group("reference")))
     return found
 
 
@@ -113,37 +115,37 @@ class ExampleBuild:
 
     def run_all(self, pages: dict[str, str]) -> None:
         """Run every example the pages refer to, all at once."""
-        wanted = {
-            path: SNIPPETS_DIR / path
-            for markdown in pages.values()
-            for _, path in references(markdown)
-        }
-        outcomes = check_snippets(wanted.values())
-        self.outcomes = {
-            path: outcomes[snippet.resolve()]
-            for path, snippet in wanted.items()
-        }
+        runs = {}
         for page, markdown in pages.items():
-            for _, path in references(markdown):
-                outcome = self.outcomes[path]
-                if not outcome.ok:
+            for _, reference in references(markdown):
+                try:
+                    runs[reference] = Run.from_reference(reference)
+                except ValueError as error:
+                    log.error("%s: bad example %r: %s", page, reference, error)
+        outcomes = check_runs(runs.values())
+        self.outcomes = {ref: outcomes[run] for ref, run in runs.items()}
+        for page, markdown in pages.items():
+            for _, reference in references(markdown):
+                outcome = self.outcomes.get(reference)
+                if outcome is not None and not outcome.ok:
                     log.error("%s refers to %s", page, outcome.report())
 
     def expand(self, markdown: str) -> str:
         lines = markdown.splitlines()
-        for index, path in reversed(references(markdown)):
-            lines[index] = self._tabs(path)
+        for index, reference in reversed(references(markdown)):
+            if reference in self.outcomes:
+                lines[index] = self._tabs(self.outcomes[reference])
         return "\n".join(lines)
 
-    def _tabs(self, path: str) -> str:
-        outcome = self.outcomes[path]
+    def _tabs(self, outcome: Outcome) -> str:
         placeholder = f"{self.token}-{len(self.placeholders)}"
         self.placeholders[placeholder] = outcome
         if outcome.result is None:  # nothing ran: no file or no expectation
             return f"\n{placeholder}\n"
-        source = display_path(outcome.snippet)
+        path = outcome.run.snippet.relative_to(SNIPPETS_DIR).as_posix()
         fence = (
-            f'````python title="{source}" linenums="1"\n--8<-- "{path}"\n````'
+            f'````python title="snippets/{path}" linenums="1"\n'
+            f'--8<-- "{path}"\n````'
         )
         return (
             f'\n=== "Source"\n\n{_indent(fence)}\n\n'

@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,25 @@ FIXTURES = ROOT / "tests" / "fixtures" / "snippets"
 PROJECT_PARTS = ["mkdocs.yml", "docs", "snippets", "snippet_runner"]
 
 
-def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    """A strict build, as `make build` runs it."""
+def pytest_configure(config):
+    # One fresh run cache per test session, shared by the snippet tests, the
+    # builds and any xdist workers (they inherit the environment), so each
+    # snippet really runs once per session and is then reused.
+    if not hasattr(config, "workerinput"):
+        os.environ["SNIPPET_RUNNER_CACHE_DIR"] = tempfile.mkdtemp(
+            prefix="snippet-runs-"
+        )
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop("SNIPPET_RUNNER_CACHE_DIR"), True)
+
+
+def build_site(
+    project: Path, site_dir: Path, fresh: bool = False
+) -> subprocess.CompletedProcess:
+    """A strict build, as `make build` runs it; `fresh`: bypass the cache."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"]
         + ["--config-file", str(project / "mkdocs.yml")]
@@ -22,7 +40,11 @@ def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
         stderr=subprocess.STDOUT,  # the log, then MkDocs' last word
         text=True,
         timeout=240,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "SNIPPET_RUNNER_CACHE": "off" if fresh else "on",
+        },
     )
 
 

@@ -10,11 +10,11 @@ import time
 import psutil
 
 from conftest import FIXTURES
-from snippet_runner.runner import check_snippet
+from snippet_runner.runner import Run, check_run
 
 
 def check(name):
-    outcome = check_snippet(FIXTURES / f"{name}.py")
+    outcome = check_run(Run(FIXTURES / f"{name}.py"))
     assert not outcome.ok, f"{name} should have been reported as wrong"
     return outcome, outcome.report()
 

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from conftest import FIXTURES, ROOT, build_site
 from snippet_runner.pages import references
-from snippet_runner.runner import discover, display_path
+from snippet_runner.runner import Run, discover_runs
 
 CONDITION_ERROR = (
     "RuntimeError: Condition objects should only be shared between "
@@ -63,25 +63,22 @@ def test_every_output_says_what_produced_it(site):
     )
 
 
-def test_every_snippet_is_used_by_a_page():
-    used = {
-        path
+def test_every_run_is_shown_by_a_page():
+    shown = {
+        Run.from_reference(reference)
         for doc in (ROOT / "docs").rglob("*.md")
-        for _, path in references(doc.read_text(encoding="utf-8"))
+        for _, reference in references(doc.read_text(encoding="utf-8"))
     }
-    snippets = {
-        display_path(snippet).removeprefix("snippets/")
-        for snippet in discover()
-    }
-    assert snippets - used == set(), "snippets no page shows"
+    unused = [str(run) for run in discover_runs() if run not in shown]
+    assert unused == [], "runs no page shows"
 
 
-def test_two_builds_show_different_random_values(site, tmp_path):
-    site_dir, _ = site
-    rebuild = build_site(ROOT, tmp_path / "site")
-    assert rebuild.returncode == 0, rebuild.stdout
-    first = outputs(page(site_dir, "manager"))
-    second = outputs(page(tmp_path / "site", "manager"))
+def test_two_clean_builds_show_different_random_values(tmp_path):
+    for name in ("one", "two"):
+        build = build_site(ROOT, tmp_path / name, fresh=True)
+        assert build.returncode == 0, build.stdout
+    first = outputs(page(tmp_path / "one", "manager"))
+    second = outputs(page(tmp_path / "two", "manager"))
     assert re.search(r"worked for 0\.\d\d s", first[0])
     assert first != second
 
