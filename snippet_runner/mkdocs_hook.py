@@ -19,11 +19,13 @@ def on_files(files, config):
     global _build
     _build = ExampleBuild()  # a fresh run on every build and every reload
     _build.run_all(read_pages(files))
+    for file in _build.snippet_files(config):
+        files.append(file)
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    return _build.expand(markdown)
+    return _build.expand(markdown, page.file.src_uri)
 
 
 def on_page_content(html, page, config, files):

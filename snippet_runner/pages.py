@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import html
 import logging
+import posixpath
 import re
 import secrets
 from pathlib import Path
+
+from mkdocs.structure.files import File
 
 from .runner import SNIPPETS_DIR, Outcome, Run, check_runs
 
@@ -105,13 +108,20 @@ def _indent(block: str) -> str:
     )
 
 
+class ExampleError(Exception):
+    """An example asked for from a page's code block is wrong."""
+
+
 class ExampleBuild:
     """The state of one MkDocs build: outcomes and page placeholders."""
+
+    current: ExampleBuild | None = None  # the build in progress
 
     def __init__(self):
         self.outcomes: dict[str, Outcome] = {}
         self.token = f"example-output-{secrets.token_hex(8)}"
         self.placeholders: dict[str, Outcome] = {}
+        ExampleBuild.current = self
 
     def run_all(self, pages: dict[str, str]) -> None:
         """Run every example the pages refer to, all at once."""
@@ -130,14 +140,28 @@ class ExampleBuild:
                 if outcome is not None and not outcome.ok:
                     log.error("%s refers to %s", page, outcome.report())
 
-    def expand(self, markdown: str) -> str:
+    def snippet_files(self, config) -> list[File]:
+        """The snippets' files, copied into the site for download links."""
+        snippets = {outcome.run.snippet for outcome in self.outcomes.values()}
+        return [
+            File.generated(
+                config,
+                f"snippets/{snippet.relative_to(SNIPPETS_DIR).as_posix()}",
+                abs_src_path=str(snippet),
+            )
+            for snippet in sorted(snippets)
+            if snippet.is_file()
+        ]
+
+    def expand(self, markdown: str, page_uri: str) -> str:
         lines = markdown.splitlines()
         for index, reference in reversed(references(markdown)):
             if reference in self.outcomes:
-                lines[index] = self._tabs(self.outcomes[reference])
+                outcome = self.outcomes[reference]
+                lines[index] = self._tabs(outcome, page_uri)
         return "\n".join(lines)
 
-    def _tabs(self, outcome: Outcome) -> str:
+    def _tabs(self, outcome: Outcome, page_uri: str) -> str:
         placeholder = f"{self.token}-{len(self.placeholders)}"
         self.placeholders[placeholder] = outcome
         if outcome.result is None:  # nothing ran: no file or no expectation
@@ -147,8 +171,13 @@ class ExampleBuild:
             f'````python title="snippets/{path}" linenums="1"\n'
             f'--8<-- "{path}"\n````'
         )
+        link = posixpath.relpath(
+            f"snippets/{path}", posixpath.dirname(page_uri) or "."
+        )
+        name = posixpath.basename(path)
+        download = f'[Download {name}]({link}){{ download="{name}" }}'
         return (
-            f'\n=== "Source"\n\n{_indent(fence)}\n\n'
+            f'\n=== "Source"\n\n{_indent(fence)}\n\n    {download}\n\n'
             f'=== "Output"\n\n    {placeholder}\n'
         )
 
@@ -157,6 +186,26 @@ class ExampleBuild:
             return output_html(self.placeholders[match.group(1)])
 
         return re.sub(rf"<p>({self.token}-\d+)</p>", replace, page_html)
+
+
+def outcomes(*references: str) -> list[Outcome]:
+    """Outcomes for code that builds a table or a chart from real runs.
+
+    Meant for markdown-exec `python exec` blocks: returns this build's
+    outcome when a page already shows the run, else runs it now (many at
+    once, through the cache). Raises ExampleError if any run is wrong, so
+    the block fails and a strict build stops.
+    """
+    build = ExampleBuild.current or ExampleBuild()
+    missing = [ref for ref in references if ref not in build.outcomes]
+    runs = {ref: Run.from_reference(ref) for ref in missing}
+    fresh = check_runs(runs.values())
+    build.outcomes.update({ref: fresh[run] for ref, run in runs.items()})
+    found = [build.outcomes[ref] for ref in references]
+    wrong = [outcome.report() for outcome in found if not outcome.ok]
+    if wrong:
+        raise ExampleError("\n".join(wrong))
+    return found
 
 
 def read_pages(files) -> dict[str, str]:
