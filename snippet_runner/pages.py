@@ -29,6 +29,7 @@ import logging
 import posixpath
 import re
 import secrets
+import time
 from pathlib import Path
 
 from mkdocs.structure.files import File
@@ -132,8 +133,17 @@ class ExampleBuild:
                     runs[reference] = Run.from_reference(reference)
                 except ValueError as error:
                     log.error("%s: bad example %r: %s", page, reference, error)
+        started = time.monotonic()
         outcomes = check_runs(runs.values())
         self.outcomes = {ref: outcomes[run] for ref, run in runs.items()}
+        cached = sum(outcome.from_cache for outcome in outcomes.values())
+        log.info(
+            "ran %d of %d examples (%d from the cache) in %.1f s",
+            len(outcomes) - cached,
+            len(outcomes),
+            cached,
+            time.monotonic() - started,
+        )
         for page, markdown in pages.items():
             for _, reference in references(markdown):
                 outcome = self.outcomes.get(reference)
