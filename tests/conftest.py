@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,52 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if not hasattr(config, "workerinput"):
         shutil.rmtree(os.environ.pop("SNIPPET_RUNNER_CACHE_DIR"), True)
+
+
+def working_tree_state() -> set[str]:
+    """What git sees in the repository, ignored files included, less the
+    bytecode and caches that the tools themselves write."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--ignored"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return {
+        line
+        for line in status
+        if not re.search(
+            r"(^|/)(\.pytest_cache|\.ruff_cache|\.venv)/", line[3:]
+        )
+        and not (
+            "__pycache__/" in line and not line[3:].startswith("snippets/")
+        )
+    }
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):
+        session.config.tree_before = working_tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Snippets run from the repository's root: none may leave files there.
+    before = getattr(session.config, "tree_before", None)
+    if before is None or session.testscollected == 0:
+        return
+    changed = sorted(working_tree_state() ^ before)
+    if changed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("")
+        reporter.write_line(
+            "FAILED working tree changed during the test run "
+            "(a snippet or test wrote files):",
+            red=True,
+        )
+        for line in changed:
+            reporter.write_line(f"    {line}")
 
 
 def build_site(

@@ -115,3 +115,14 @@ def test_processes_left_behind_are_reported_and_killed():
     assert "left processes running after it exited (now killed)" in report
     (pid,) = re.findall(r"sleeper pid (\d+)", outcome.result.output)
     assert processes_running([int(pid)]) == []
+
+
+def test_resource_tracker_warning_fails_the_expectation():
+    # The tracker warns after the main process has exited; the runner
+    # still collects it, and the whole-output match rejects it.
+    _, report = check("leaks_semaphore")
+    assert "output does not match its expectation" in report
+    assert (
+        "resource_tracker: There appear to be 1 leaked semaphore objects"
+        in report
+    )
