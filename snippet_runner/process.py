@@ -93,6 +93,19 @@ def _survivors(group: int) -> list[psutil.Process]:
     return alive
 
 
+def _survivors_after(group: int, grace: float) -> list[psutil.Process]:
+    """Survivors still there after `grace` seconds.
+
+    A process that has closed its end of the pipe may still be exiting
+    (a spawn/forkserver resource tracker whose parent just died): it shows
+    as running, with no command line, for a moment.
+    """
+    deadline = time.monotonic() + grace
+    while (alive := _survivors(group)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
 def _describe(procs: list[psutil.Process]) -> list[str]:
     described = []
     for proc in procs:
@@ -152,7 +165,7 @@ def run_program(
         else:
             # Workers that still hold the pipe are still running.
             reader.join(GRACE_SECONDS)
-            if reader.is_alive() or _survivors(proc.pid):
+            if reader.is_alive() or _survivors_after(proc.pid, 1.0):
                 left_behind = kill_group(proc.pid)
         reader.join()
         proc.stdout.close()
