@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check lint format clean
+.PHONY: serve build test check lint format clean new
 
 $(INSTALLED): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: lint  ## lint, then every test (snippets, runner, strict build)
 
 check: $(INSTALLED)  ## run snippets afresh: make check [SNIPPET=snippets/topic/name.py]
 	$(BIN)/python -m snippet_runner check $(SNIPPET)
+
+new: $(INSTALLED)  ## start an example: make new NAME=topic/name
+	@test -n "$(NAME)" || { echo "usage: make new NAME=topic/name" >&2; exit 2; }
+	$(BIN)/python -m snippet_runner new $(NAME)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

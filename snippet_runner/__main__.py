@@ -3,9 +3,11 @@
     python -m snippet_runner check snippets/manager/start_gate.py
     python -m snippet_runner check          # every snippet
     python -m snippet_runner show snippets/manager/start_gate.py
+    python -m snippet_runner new topic/name   # a new snippet and a draft
 
 `check` runs each file (every expectation it has) afresh and reports what
-is wrong; `show` prints one run's output as a page would show it.
+is wrong; `show` prints one run's output as a page would show it; `new`
+starts an example (see scaffold.py).
 """
 
 import argparse
@@ -13,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import scaffold
 from .runner import Run, check_runs, discover_runs
 
 
@@ -30,9 +33,15 @@ def runs_for(paths: list[str]) -> list[Run]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m snippet_runner")
-    parser.add_argument("command", choices=["check", "show"])
-    parser.add_argument("snippets", nargs="*", help="snippet files")
+    parser.add_argument("command", choices=["check", "show", "new"])
+    parser.add_argument(
+        "snippets",
+        nargs="*",
+        help="snippet files; for new: topic/name, then any arguments",
+    )
     options = parser.parse_args(argv)
+    if options.command == "new":
+        return new(options.snippets)
     os.environ.setdefault("SNIPPET_RUNNER_CACHE", "off")  # always run
     outcomes = check_runs(runs_for(options.snippets))
     failed = [outcome for outcome in outcomes.values() if not outcome.ok]
@@ -46,6 +55,19 @@ def main(argv=None) -> int:
             print(f"FAIL  {outcome.report()}")
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def new(words: list[str]) -> int:
+    if not words:
+        print("new: which example? e.g. new topic/name", file=sys.stderr)
+        return 2
+    try:
+        said = scaffold.create(words[0], words[1:])
+    except scaffold.ScaffoldError as error:
+        print(f"new: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(said))
+    return 0
 
 
 if __name__ == "__main__":

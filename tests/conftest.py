@@ -11,7 +11,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snippets"
 # What a copy of the project needs to build the site.
-PROJECT_PARTS = ["mkdocs.yml", "docs", "snippets", "snippet_runner"]
+PROJECT_PARTS = [
+    "mkdocs.yml",
+    "docs",
+    "snippets",
+    "snippet_runner",
+    "CONTRIBUTING.md",  # docs/contributing.md includes it
+]
 
 
 def pytest_configure(config):
