@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check lint format clean new
+.PHONY: serve build test check bench lint format clean new
 
 $(INSTALLED): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ check: $(INSTALLED)  ## run snippets afresh: make check [SNIPPET=snippets/topic/
 new: $(INSTALLED)  ## start an example: make new NAME=topic/name
 	@test -n "$(NAME)" || { echo "usage: make new NAME=topic/name" >&2; exit 2; }
 	$(BIN)/python -m snippet_runner new $(NAME)
+
+bench: $(INSTALLED)  ## measure build and test costs; writes docs/data/bench.json
+	$(BIN)/python -m snippet_runner.bench
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,0 +1,170 @@
+"""`make bench`: what executing the examples costs the build and the tests.
+
+Measures, in one run on this machine:
+    S  the examples' runtimes summed, each run alone
+    C  a cold build (empty cache: every example runs)
+    W  a warm build (nothing changed: no example runs)
+    T  the whole test suite
+and the cold build of a throwaway site with N generated sleep-only examples,
+for N = 10, 40, 160, to show how the build grows with the number of
+examples. Prints a report and writes it to docs/data/bench.json, which the
+"How this site is built" page renders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .expectation import load
+from .process import ROOT, run_program
+from .runner import discover_runs
+
+RESULTS = ROOT / "docs" / "data" / "bench.json"
+SCALING_SIZES = (10, 40, 160)
+SCALING_SLEEP = 1.0  # seconds each generated example sleeps
+
+
+def timed(command: list[str], cwd: Path, **env: str) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.monotonic() - started
+
+
+def build(project: Path, cache_dir: Path) -> float:
+    site = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    try:
+        return timed(
+            [sys.executable, "-m", "mkdocs", "build", "--strict"]
+            + ["--config-file", str(project / "mkdocs.yml")]
+            + ["--site-dir", str(site)],
+            cwd=project,
+            SNIPPET_RUNNER_CACHE_DIR=str(cache_dir),
+        )
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def sum_of_runtimes() -> tuple[float, int]:
+    runs = discover_runs()
+    total = 0.0
+    for run in runs:
+        expected = load(run.expectation)
+        total += run_program(run.snippet, run.args, expected.timeout).seconds
+    return total, len(runs)
+
+
+def scaling_project(size: int, folder: Path) -> Path:
+    """A copy of the site machinery with `size` sleep-only examples."""
+    shutil.copytree(
+        ROOT / "snippet_runner",
+        folder / "snippet_runner",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (folder / "docs").mkdir()
+    (folder / "mkdocs.yml").write_text(
+        "site_name: scaling\n"
+        "hooks: [snippet_runner/mkdocs_hook.py]\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences\n"
+        "  - pymdownx.tabbed: {alternate_style: true}\n"
+        "  - attr_list\n"
+        "  - pymdownx.snippets:\n"
+        "      base_path: [!relative $config_dir/snippets]\n"
+        "      check_paths: true\n"
+    )
+    topic = folder / "snippets" / "scale"
+    topic.mkdir(parents=True)
+    page = ["# Scaling", ""]
+    for number in range(size):
+        (topic / f"sleeper_{number}.py").write_text(
+            "import time\n\n"
+            'if __name__ == "__main__":\n'
+            f"    time.sleep({SCALING_SLEEP})\n"
+            f'    print("sleeper {number} done")\n'
+        )
+        (topic / f"sleeper_{number}.expect").write_text(
+            f"exit: 0\n---\nsleeper {number} done\n"
+        )
+        page += [f"<!-- example: scale/sleeper_{number}.py -->", ""]
+    (folder / "docs" / "index.md").write_text("\n".join(page))
+    return folder
+
+
+def main() -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        print("S: running every example alone, one after another ...")
+        sum_s, count = sum_of_runtimes()
+        print("C, W: cold and warm builds ...")
+        cold = build(ROOT, scratch / "cache")
+        warm = build(ROOT, scratch / "cache")
+        print("T: the test suite ...")
+        suite = timed(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT,
+        )
+        scaling = {}
+        for size in SCALING_SIZES:
+            print(f"scaling: cold build with {size} sleep-only examples ...")
+            project = scaling_project(size, scratch / f"scale-{size}")
+            scaling[size] = build(project, scratch / f"scale-cache-{size}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} cores",
+        "python": f"{platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "runs": count,
+        "S": round(sum_s, 2),
+        "C": round(cold, 2),
+        "W": round(warm, 2),
+        "T": round(suite, 2),
+        "scaling_sleep": SCALING_SLEEP,
+        "scaling": {str(n): round(t, 2) for n, t in scaling.items()},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(report(results))
+
+
+def report(results: dict) -> str:
+    s, c, w, t = (results[k] for k in "SCWT")
+    scaling = results["scaling"]
+    smallest = scaling[str(min(map(int, scaling)))]
+    lines = [
+        f"{results['date']} · {results['machine']} · {results['python']}",
+        f"{results['runs']} example runs",
+        f"S = {s:6.2f} s  examples' runtimes summed, each alone",
+        f"C = {c:6.2f} s  cold build       C/S = {c / s:.2f}",
+        f"W = {w:6.2f} s  warm build       W/C = {w / c:.2f}",
+        f"T = {t:6.2f} s  test suite       T/S = {t / s:.2f}",
+        f"cold build with N sleep-only examples "
+        f"({results['scaling_sleep']:g} s each):",
+    ]
+    for size, seconds in scaling.items():
+        ratio = seconds / smallest
+        lines.append(f"  N = {size:>3}: {seconds:6.2f} s  ({ratio:.1f}x N=10)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
