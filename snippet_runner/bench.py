@@ -35,14 +35,16 @@ SCALING_SLEEP = 1.0  # seconds each generated example sleeps
 
 def timed(command: list[str], cwd: Path, **env: str) -> float:
     started = time.monotonic()
-    subprocess.run(
+    done = subprocess.run(
         command,
         cwd=cwd,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    if done.returncode != 0:  # a broken build or suite measures nothing
+        sys.exit(f"bench: {' '.join(command)} failed:\n{done.stdout}")
     return time.monotonic() - started
 
 
