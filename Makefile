@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench lint format clean new
+.PHONY: serve build test check bench soak lint format clean new
 
 $(INSTALLED): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ new: $(INSTALLED)  ## start an example: make new NAME=topic/name
 
 bench: $(INSTALLED)  ## measure build and test costs; writes docs/data/bench.json
 	$(BIN)/python -m snippet_runner.bench
+
+soak: $(INSTALLED)  ## the suite 20 times, half under full CPU load: make soak [RUNS=20]
+	.ci/soak $(or $(RUNS),20)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
