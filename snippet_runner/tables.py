@@ -1,0 +1,129 @@
+"""Markdown tables built from real runs, for markdown-exec blocks.
+
+The start-method matrix: one snippet per approach (a row), run once per
+start method (a column) as `topic/name.py <method>`. A cell says "works"
+when the run exited with code 0, and "fails" with the run's last output
+line (the exception that really came out) when it did not. What each run
+must print is fixed by its expectation file, and `pages.outcomes` raises
+if any run does not match it, so a cell can only show a checked outcome.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+START_METHODS = ("fork", "spawn", "forkserver")
+# The matrix rows, (label, snippet below snippets/), shared by the page
+# docs/start-methods.md (the labels link to its headings) and the tests.
+APPROACHES = (
+    (
+        "[Plain `Event()` as a task argument](#plain-task-argument)",
+        "start_methods/plain_task_argument.py",
+    ),
+    (
+        "[`Manager().Event()` as a task argument](#manager-task-argument)",
+        "start_methods/manager_task_argument.py",
+    ),
+    (
+        "[Plain `Event()` through `initargs`](#plain-initargs)",
+        "start_methods/plain_initargs.py",
+    ),
+    (
+        "[`Manager().Event()` through `initargs`](#manager-initargs)",
+        "start_methods/manager_initargs.py",
+    ),
+    (
+        "[Plain `Event()` in an inherited global](#inherited-global)",
+        "start_methods/inherited_global.py",
+    ),
+)
+
+
+def available_start_methods() -> list[str]:
+    """START_METHODS that this platform has, in that order."""
+    here = multiprocessing.get_all_start_methods()
+    return [method for method in START_METHODS if method in here]
+
+
+def default_start_method() -> str:
+    """The start method a program gets when it does not choose one."""
+    return multiprocessing.get_all_start_methods()[0]
+
+
+def markdown_text(text: str) -> str:
+    """`text` as inline Markdown that renders as exactly that text.
+
+    Every character other than a letter, a digit or a space becomes a
+    numeric character reference, so nothing in it can act as Markdown
+    (`|` `*` `_` backticks `[`), as HTML (`<` `&`) or as an attribute list
+    (`{`).
+    """
+    return "".join(
+        char
+        if char.isascii() and (char.isalnum() or char == " ")
+        else f"&#{ord(char)};"
+        for char in text
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    works: bool
+    error: str = ""  # the last output line, when the run failed
+
+    @classmethod
+    def from_run(cls, exit_code: int | None, output: str) -> Cell:
+        if exit_code == 0:
+            return cls(works=True)
+        lines = [line for line in output.splitlines() if line.strip()]
+        if exit_code is None:
+            return cls(works=False, error="killed by the timeout")
+        return cls(works=False, error=lines[-1] if lines else "(no output)")
+
+    def markdown(self) -> str:
+        if self.works:
+            return "**works**"
+        return f"**fails**<br><code>{markdown_text(self.error)}</code>"
+
+
+def matrix_cells(
+    rows: Sequence[tuple[str, str]],
+    methods: Sequence[str],
+    outcomes: Callable[..., list],
+) -> dict[tuple[str, str], Cell]:
+    """{(snippet, method): Cell} for every row's snippet under every method.
+
+    `rows` are (label, snippet path below snippets/); `outcomes` is
+    `snippet_runner.pages.outcomes`, called once with every run so they all
+    run at once.
+    """
+    keys = [(snippet, method) for _, snippet in rows for method in methods]
+    found = outcomes(*(f"{snippet} {method}" for snippet, method in keys))
+    return {
+        key: Cell.from_run(outcome.result.exit_code, outcome.result.output)
+        for key, outcome in zip(keys, found, strict=True)
+    }
+
+
+def start_method_matrix(
+    rows: Sequence[tuple[str, str]],
+    methods: Sequence[str],
+    outcomes: Callable[..., list],
+    default: str | None = None,
+) -> str:
+    """The matrix as a Markdown table; `default` marks that column."""
+    cells = matrix_cells(rows, methods, outcomes)
+    headers = [
+        f"`{method}`" + (" (default here)" if method == default else "")
+        for method in methods
+    ]
+    lines = [
+        "| Approach | " + " | ".join(headers) + " |",
+        "| --- |" + " --- |" * len(methods),
+    ]
+    for label, snippet in rows:
+        row = [cells[snippet, method].markdown() for method in methods]
+        lines.append(f"| {label} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
