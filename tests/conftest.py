@@ -49,7 +49,8 @@ def working_tree_state() -> set[str]:
         line
         for line in status
         if not re.search(
-            r"(^|/)(\.pytest_cache|\.ruff_cache|\.venv)/", line[3:]
+            r"(^|/)(\.pytest_cache|\.ruff_cache|\.venv|test-artifacts)/",
+            line[3:],
         )
         and not (
             "__pycache__/" in line and not line[3:].startswith("snippets/")
