@@ -15,6 +15,9 @@ placeholders, made free-order groups `[any order]`, and deleted the
 `draft:` line. The lines that differed between the two runs are listed in
 the draft's header comments as a start, not as the whole answer: a single
 pair of runs cannot show everything that may vary.
+
+Running it again redrafts a draft (after the template was replaced by the
+real program); an expectation without a `draft:` line is never touched.
 """
 
 from __future__ import annotations
