@@ -26,9 +26,9 @@ the cell's time limit. A code cell with no expectation file must print
 nothing and raise nothing, so an unexpected error anywhere fails.
 
 The notebook's metadata says where its kernel runs, relative to the
-repository: {"pool_events": {"run_in": "snippets/notebook"}}, the folder
-of the module it imports, as a reader runs it with both files side by
-side. Paths in outputs are shortened as in snippet outputs.
+notebook: {"pool_events": {"run_in": "../../snippets/notebook"}}, the
+folder of the module it imports, as a reader runs it with both files side
+by side. Paths in outputs are shortened as in snippet outputs.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from . import cache
 from . import expectation as expect
@@ -87,8 +88,11 @@ def expectation_files(notebook: Path) -> dict[str, Path]:
 
 
 def run_folder(notebook: Path, nb) -> Path:
+    """Where the kernel runs: metadata run_in, relative to the notebook."""
     relative = nb.metadata.get(METADATA, {}).get("run_in")
-    return (ROOT / relative).resolve() if relative else notebook.parent
+    return (
+        (notebook.parent / relative).resolve() if relative else notebook.parent
+    )
 
 
 def local_modules(nb, folder: Path) -> list[Path]:
@@ -119,11 +123,11 @@ def cache_key(notebook: Path) -> str:
     feed("runner", cache.runner_version().encode())
     feed("python", f"{sys.version} {sys.platform}".encode())
     feed("notebook", notebook.read_bytes())
-    feed("run_in", str(folder.relative_to(ROOT)).encode())
+    feed("run_in", nb.metadata.get(METADATA, {}).get("run_in", "").encode())
     for cell_id, path in expectation_files(notebook).items():
         feed(f"expect:{cell_id}", path.read_bytes())
     for module in local_modules(nb, folder):
-        feed(module.relative_to(ROOT).as_posix(), module.read_bytes())
+        feed(module.relative_to(folder).as_posix(), module.read_bytes())
     return digest.hexdigest()
 
 
@@ -223,6 +227,9 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
                     kill_group(group)  # workers of a hung cell, say
         seconds = time.monotonic() - started
         log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    # A print() can arrive in pieces; Jupyter shows consecutive pieces of
+    # one stream as one block, and so does the page.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     for cell in nb.cells:
         _shorten(cell)
     nb.metadata.setdefault(METADATA, {})["provenance"] = {
