@@ -171,6 +171,12 @@ def test_home_page_has_title_logo_and_no_errors(watched, base_url):
     expect(logo).to_have_attribute("src", re.compile(r"assets/logo\.svg$"))
     # The logo really loaded: an image that failed has no natural width.
     assert logo.evaluate("img => img.naturalWidth") > 0
+    icon = page.locator("link[rel='icon']")
+    expect(icon).to_have_attribute("href", re.compile(r"assets/logo\.svg$"))
+    description = page.locator("meta[name='description']")
+    expect(description).to_have_attribute(
+        "content", re.compile("multiprocessing.Event")
+    )
     screenshot(page, "home")
     watched.check()
 
@@ -192,6 +198,39 @@ def test_output_tab_shows_the_real_output(watched, base_url):
     expect(traceback).to_contain_text("Traceback (most recent call last):")
     traceback.scroll_into_view_if_needed()
     screenshot(page, "failures-output")
+    watched.check()
+
+
+def test_example_tools_copy_download_edit_and_next_page(watched, base_url):
+    page = watched.page
+    expect = playwright_api.expect
+    page.goto(base_url + "manager/")
+    source = page.locator(".tabbed-block").filter(
+        has=page.locator("span.filename", has_text="start_gate.py")
+    )
+    copy = source.get_by_title("Copy to clipboard")
+    expect(copy).to_have_count(1)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    file = ROOT / "snippets/manager/start_gate.py"
+    assert copied.rstrip("\n") == file.read_text().rstrip("\n")
+    download = page.get_by_role("link", name="Download start_gate.py")
+    expect(download).to_have_attribute("download", "start_gate.py")
+    with page.expect_download() as started:
+        download.click()
+    saved = started.value.path()
+    assert Path(saved).read_bytes() == file.read_bytes()
+    edit = page.locator("a.md-content__button[title='Edit this page']")
+    expect(edit).to_have_attribute(
+        "href",
+        "https://github.com/pool-events/pool-events/edit/main/docs/manager.md",
+    )
+    following = page.locator("a.md-footer__link--next")
+    expect(following).to_contain_text("Fix: inheritance under fork")
+    following.click()
+    page.wait_for_url(re.compile(r"/fork/$"))
+    expect(page.locator("h1")).to_contain_text("inheritance under fork")
     watched.check()
 
 
