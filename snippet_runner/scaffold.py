@@ -102,8 +102,8 @@ def draft_text(result: RunResult, varying: list[int]) -> str:
     lines = expect.output_lines(result.output)
     methods = ", ".join(result.start_methods) or "none"
     header = [
-        f"# Drafted by `make new` from one real run ({result.python}, "
-        f"start method: {methods}).",
+        "# Drafted by `make new` from one real run",
+        f"# ({result.python}, start method: {methods}).",
         "# It fails every check until it states only what the program",
         "# guarantees: {int} {float} {hex} {word} {text} where a value",
         "# varies, [any order] ... [end] around lines printed in no fixed",
