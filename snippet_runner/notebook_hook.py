@@ -51,8 +51,12 @@ def on_files(files, config):
     _pages.clear()
     docs = Path(config["docs_dir"]).resolve()
     for source, future in (_running or {}).items():
-        outcome = future.result()
         uri = source.relative_to(docs).as_posix()
+        try:
+            outcome = future.result()
+        except Exception as error:  # a kernel that cannot start, say
+            log.error("%s could not be executed: %r", uri, error)
+            continue
         if not outcome.ok:
             log.error("%s", outcome.report())
         elif outcome.kernel_log.strip():
@@ -73,10 +77,12 @@ def on_files(files, config):
             if file is not None:
                 file.abs_src_path = str(executed)
         _pages[uri] = {"outcome": outcome, "modules": modules}
-    # Expectation files are for the build, not for the site.
-    for file in list(files):
-        if file.src_uri.endswith(".expect"):
-            files.remove(file)
+    # The notebooks' expectation files are for the build, not the site.
+    for source in _running or {}:
+        for path in notebooks.expectation_files(source).values():
+            file = files.get_file_from_path(path.relative_to(docs).as_posix())
+            if file is not None:
+                files.remove(file)
     return files
 
 
