@@ -10,12 +10,15 @@ import secrets
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.managers import BaseManager
 
 import _event_client
 
 CLIENT = _event_client.__file__  # the program each client runs
-start_event = threading.Event()  # live in the server process only
+# Every process that imports this module has these two; only the server
+# process's are served.
+start_event = threading.Event()
 ready_queue = queue.Queue()
 
 
@@ -45,13 +48,20 @@ def start_client(address, key, *arguments):
     )
 
 
-def finish(client, timeout=20):
+def finish(*clients, timeout=20):
+    """The clients' exit codes; a client still running at the deadline is
+    killed (and TimeoutExpired raised), so none outlives this program."""
+    deadline = time.monotonic() + timeout
     try:
-        return client.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        client.kill()  # never leave a client running
-        client.wait()
-        raise
+        return [
+            client.wait(timeout=max(0, deadline - time.monotonic()))
+            for client in clients
+        ]
+    finally:
+        for client in clients:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
 
 
 if __name__ == "__main__":
@@ -65,7 +75,7 @@ if __name__ == "__main__":
         print("main: a client with the wrong key tries to set the event")
         wrong_key = secrets.token_bytes(32)
         intruder = start_client(server.address, wrong_key, "setter", "0")
-        code = finish(intruder)
+        (code,) = finish(intruder)
         print(f"main: it exited with code {code}; set: {event.is_set()}")
 
         clients = [
@@ -73,12 +83,11 @@ if __name__ == "__main__":
             start_client(server.address, key, "waiter", "waiter-2"),
             start_client(server.address, key, "setter", "2"),
         ]
-        codes = [finish(client) for client in clients]
+        codes = finish(*clients)
         print(f"main: the clients exited with codes {codes}")
         print(f"main: the event is set: {event.is_set()}")
     print("main: server stopped")
     # The server ran in a process of its own: this module-level event in
     # the main process is another object, never served and never set.
-    print(
-        f"main: this process's own start_event is set: {start_event.is_set()}"
-    )
+    own = start_event.is_set()
+    print(f"main: this process's own start_event is set: {own}")
