@@ -35,6 +35,8 @@ from .tables import markdown_text
 # The cost page's runs, in the order the page shows them.
 IS_SET = "cost/is_set_cost.py"
 WAKEUP = "cost/wakeup_latency.py"
+PER_TASK = "cost/per_task_cost.py"
+RUNS = (IS_SET, WAKEUP, PER_TASK)
 
 TITLE = re.compile(r"(?P<what>.+), (?P<unit>\w+) \((?P<rounds>\d+) rounds\)")
 HEADER = re.compile(r"kind +p10 / median / p90")
@@ -48,7 +50,7 @@ ROW = re.compile(
 INK = "#010203"
 # Bar colours that keep a 3:1 contrast on Material's white and slate
 # backgrounds alike; one per kind, in the snippets' order.
-COLOURS = ("#8a8a8a", "#3d7fd6", "#e0662f")
+COLOURS = ("#8a8a8a", "#3d7fd6", "#e0662f", "#b04fc7")
 
 
 class ChartError(Exception):
@@ -108,15 +110,21 @@ def parse(output: str) -> Measurement:
 
 
 def _short(value: float) -> str:
-    """Three significant figures at most: 0.0305, 0.391, 38.9, 107."""
+    """Three significant figures, or whole numbers: 0.0305, 0.391, 38.9,
+    107, 1523."""
+    if value >= 100:
+        return f"{value:.0f}"
     return f"{value:#.3g}".rstrip(".")
 
 
-def figures_table(measurements: Sequence[Measurement]) -> str:
-    """A Markdown table: a row per kind, a column group per measurement."""
+def figures_table(
+    measurements: Sequence[Measurement], first: str = "Event"
+) -> str:
+    """A Markdown table: a row per kind, a column group per measurement;
+    `first` heads the column of kinds."""
     kinds = [row.kind for row in measurements[0].rows]
-    unit = "µs" if measurements[0].unit == "microseconds" else "?"
-    headers = ["Event"]
+    unit = "µs"
+    headers = [first]
     for measurement in measurements:
         if measurement.unit != "microseconds":
             raise ChartError(f"unit {measurement.unit!r} is not supported")
@@ -127,7 +135,8 @@ def figures_table(measurements: Sequence[Measurement]) -> str:
         "| --- |" + " ---: |" * (len(headers) - 1),
     ]
     for kind in kinds:
-        cells = [f"`{kind}`"]
+        # Event classes as code; descriptions of tasks as text.
+        cells = [f"`{kind}`" if first == "Event" else markdown_text(kind)]
         for measurement in measurements:
             row = measurement.row(kind)
             cells.append(_short(row.median))
@@ -240,26 +249,32 @@ def chart_svg(
 
 
 def measurements(outcomes: Callable[..., list]) -> list[Measurement]:
-    """This build's cost figures; `outcomes` is pages.outcomes."""
-    return [
-        parse(outcome.result.output) for outcome in outcomes(IS_SET, WAKEUP)
-    ]
+    """This build's cost figures, one per run in RUNS; `outcomes` is
+    pages.outcomes."""
+    return [parse(outcome.result.output) for outcome in outcomes(*RUNS)]
 
 
 def cost_chart(outcomes: Callable[..., list]) -> str:
     return chart_svg(
         measurements(outcomes),
-        log=(True, False),
+        log=(True, False, True),
         title=(
-            "Cost of an Event in this build: one is_set() call and "
-            "wake-up latency, for threading.Event, multiprocessing.Event "
-            "and a Manager().Event() proxy"
+            "What an Event costs in this build: one is_set() call, "
+            "wake-up latency and each pool task, for threading.Event, "
+            "multiprocessing.Event and a Manager().Event() proxy"
         ),
     )
 
 
 def cost_table(outcomes: Callable[..., list]) -> str:
-    return figures_table(measurements(outcomes))
+    """The is_set() and wake-up figures, side by side."""
+    is_set, wakeup, _ = measurements(outcomes)
+    return figures_table([is_set, wakeup])
+
+
+def per_task_table(outcomes: Callable[..., list]) -> str:
+    _, _, per_task = measurements(outcomes)
+    return figures_table([per_task], first="Each task checks")
 
 
 def machine() -> str:
@@ -278,7 +293,7 @@ def machine() -> str:
 def provenance(outcomes: Callable[..., list]) -> str:
     """Which machine, Python and time produced this build's figures, as a
     Markdown list."""
-    found = outcomes(IS_SET, WAKEUP)
+    found = outcomes(*RUNS)
     pythons = sorted(
         {f"{o.result.python} on {o.result.platform}" for o in found}
     )
@@ -286,7 +301,7 @@ def provenance(outcomes: Callable[..., list]) -> str:
         f"- Machine: {markdown_text(machine())}",
         f"- Python: {markdown_text(', '.join(pythons))}",
     ]
-    for reference, outcome in zip((IS_SET, WAKEUP), found, strict=True):
+    for reference, outcome in zip(RUNS, found, strict=True):
         when = markdown_text(outcome.result.finished_at)
         seconds = outcome.result.seconds
         lines.append(f"- `{reference}` finished {when}, after {seconds:.1f} s")
@@ -341,4 +356,18 @@ def findings(measurements: Sequence[Measurement]) -> str:
         "`multiprocessing.Event`, comparing medians: "
         + "; ".join(markdown_text(part) for part in parts)
         + "."
+    )
+
+
+def per_task_findings(per_task: Measurement) -> str:
+    """This build's per-task ratios, as a sentence for the page."""
+    argument = per_task.row("Manager().Event() proxy as argument").median
+    initargs = per_task.row("Manager().Event() proxy via initargs").median
+    none = per_task.row("no event (the pool's own cost)").median
+    return markdown_text(
+        f"In this build, a task that received the proxy as its argument "
+        f"took {_short(argument / initargs)} times as long as one that "
+        f"checked the same proxy given through initargs, and "
+        f"{_short(argument / none)} times as long as a task that checked "
+        f"no event at all."
     )

@@ -30,11 +30,29 @@ multiprocessing.Event    25.0 / 30.0 / 50.0
 Manager().Event() proxy  80.0 / 105.0 / 150.0
 fastest: ...
 """
+PER_TASK_OUTPUT = """\
+each pool task, microseconds (31 rounds)
+kind                                  p10 / median / p90
+no event (the pool's own cost)        10.0 / 20.0 / 40.0
+multiprocessing.Event via initargs    12.0 / 25.0 / 45.0
+Manager().Event() proxy via initargs  50.0 / 60.0 / 90.0
+Manager().Event() proxy as argument   900.0 / 1500.0 / 3000.0
+"""
 KINDS = ["threading.Event", "multiprocessing.Event", "Manager().Event() proxy"]
+TASK_KINDS = [
+    "no event (the pool's own cost)",
+    "multiprocessing.Event via initargs",
+    "Manager().Event() proxy via initargs",
+    "Manager().Event() proxy as argument",
+]
 
 
 def fake_outcomes(*references):
-    output = {charts.IS_SET: IS_SET_OUTPUT, charts.WAKEUP: WAKEUP_OUTPUT}
+    output = {
+        charts.IS_SET: IS_SET_OUTPUT,
+        charts.WAKEUP: WAKEUP_OUTPUT,
+        charts.PER_TASK: PER_TASK_OUTPUT,
+    }
     return [
         SimpleNamespace(
             result=SimpleNamespace(
@@ -108,9 +126,27 @@ def test_polling_table_works_out_the_cost_from_the_medians():
 
 
 def test_findings_give_this_builds_ratios():
-    text = charts.findings(charts.measurements(fake_outcomes))
+    is_set, wakeup, per_task = charts.measurements(fake_outcomes)
+    text = charts.findings([is_set, wakeup])
     plain = BeautifulSoup(text, "html.parser").get_text()
     assert "one is_set() call: 100x; wake-up latency: 3.50x." in plain
+    text = charts.per_task_findings(per_task)
+    plain = BeautifulSoup(text, "html.parser").get_text()
+    assert "as its argument took 25.0 times as long as one" in plain
+    assert "and 75.0 times as long as a task that checked no" in plain
+
+
+def test_per_task_table_has_a_row_per_kind_of_task():
+    table = charts.per_task_table(fake_outcomes)
+    lines = table.splitlines()
+    assert lines[0] == (
+        "| Each task checks | each pool task, median (µs) | p10 – p90 |"
+    )
+    kinds = [line.split(" | ")[0][2:] for line in lines[2:]]
+    assert [BeautifulSoup(k, "html.parser").get_text() for k in kinds] == (
+        TASK_KINDS
+    )
+    assert lines[-1].endswith(" | 1500 | 900 – 3000 |")
 
 
 def test_provenance_names_machine_python_and_times():
@@ -118,7 +154,7 @@ def test_provenance_names_machine_python_and_times():
     assert lines[0].startswith("- Machine: ")
     assert "logical cores" in lines[0]
     assert "CPython 3" in BeautifulSoup(lines[1], "html.parser").get_text()
-    assert len(lines) == 4
+    assert len(lines) == 5
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +170,7 @@ def test_chart_is_accessible_inline_svg(svg):
     title_id, desc_id = root["aria-labelledby"].split()
     assert "Manager().Event() proxy" in root.find(id=title_id).get_text()
     description = root.find(id=desc_id).get_text()
-    for median in ("0.0310 µs", "0.500 µs", "50.0 µs", "105 µs"):
+    for median in ("0.0310 µs", "0.500 µs", "50.0 µs", "105 µs", "1500 µs"):
         assert median in description
 
 
@@ -164,8 +200,10 @@ def test_chart_is_the_same_for_the_same_figures(svg):
 def test_this_machines_runs_give_figures():
     """The real cost snippets, through the runner (and its cache): their
     output fits their expectations and parses into three kinds each."""
-    for measurement in charts.measurements(pages.outcomes):
-        assert [row.kind for row in measurement.rows] == KINDS
+    is_set, wakeup, per_task = charts.measurements(pages.outcomes)
+    assert [row.kind for row in is_set.rows] == KINDS
+    assert [row.kind for row in wakeup.rows] == KINDS
+    assert [row.kind for row in per_task.rows] == TASK_KINDS
 
 
 def test_built_page_draws_the_figures_of_the_runs_it_shows(tmp_path):
@@ -177,7 +215,11 @@ def test_built_page_draws_the_figures_of_the_runs_it_shows(tmp_path):
         charts.parse(block.select_one(".highlight code").get_text())
         for block in soup.select(".example-output")
     ]
-    assert [m.what for m in shown] == ["one is_set() call", "wake-up latency"]
+    assert [m.what for m in shown] == [
+        "one is_set() call",
+        "wake-up latency",
+        "each pool task",
+    ]
     (chart,) = soup.select("svg.cost-chart")
     assert chart.find("desc").get_text() == charts.description(shown)
     table = soup.find(
@@ -189,7 +231,7 @@ def test_built_page_draws_the_figures_of_the_runs_it_shows(tmp_path):
     ]
     assert [row[0] for row in cells] == KINDS
     for row in cells:
-        figures = [measurement.row(row[0]) for measurement in shown]
+        figures = [measurement.row(row[0]) for measurement in shown[:2]]
         assert row[1] == charts._short(figures[0].median)
         assert row[3] == charts._short(figures[1].median)
     # The times in the list are those of the runs shown on the page.
@@ -198,7 +240,5 @@ def test_built_page_draws_the_figures_of_the_runs_it_shows(tmp_path):
         for line in soup.select(".example-provenance")
     ]
     listed = soup.find(string=re.compile("Machine: ")).find_parent("ul")
-    for reference, when in zip(
-        (charts.IS_SET, charts.WAKEUP), times, strict=True
-    ):
+    for reference, when in zip(charts.RUNS, times, strict=True):
         assert f"{reference} finished {when}" in listed.get_text()
