@@ -345,12 +345,17 @@ def _percent(fraction: float) -> str:
 
 def findings(measurements: Sequence[Measurement]) -> str:
     """This build's ratios, proxy against a plain multiprocessing.Event,
-    as a sentence for the page."""
-    parts = []
+    as a sentence for the page; `measurements`: is_set() and wake-up."""
+    parts, ratios = [], {}
     for measurement in measurements:
         plain = measurement.row("multiprocessing.Event").median
         proxy = measurement.row("Manager().Event() proxy").median
+        ratios[measurement.what] = proxy / plain
         parts.append(f"{measurement.what}: {_short(proxy / plain)}x")
+    # The page says the proxy adds less, in proportion, to a wake-up than
+    # to an is_set() call; a build where that is not so must not show it.
+    if ratios["wake-up latency"] >= ratios["one is_set() call"]:
+        raise ChartError(f"wake-up ratio not below is_set() ratio: {ratios}")
     return (
         "In this build, a `Manager().Event()` proxy against a plain "
         "`multiprocessing.Event`, comparing medians: "

@@ -136,6 +136,15 @@ def test_findings_give_this_builds_ratios():
     assert "and 75.0 times as long as a task that checked no" in plain
 
 
+def test_findings_refuse_a_build_that_contradicts_the_page():
+    is_set, wakeup, _ = charts.measurements(fake_outcomes)
+    slow_wakeup = charts.parse(
+        WAKEUP_OUTPUT.replace("80.0 / 105.0 / 150.0", "80.0 / 5000.0 / 6000.0")
+    )
+    with pytest.raises(ChartError, match="wake-up ratio"):
+        charts.findings([is_set, slow_wakeup])
+
+
 def test_per_task_table_has_a_row_per_kind_of_task():
     table = charts.per_task_table(fake_outcomes)
     lines = table.splitlines()

@@ -8,9 +8,9 @@ import time
 from itertools import repeat
 
 ROUNDS = 501
-# Calls per sample, so that each sample lasts about as long for every
-# kind (a fraction of a millisecond): one threading.Event.is_set() is
-# shorter than a clock reading, so it is timed in a batch and averaged.
+# Calls per sample, so that every sample lasts a fraction of a
+# millisecond: one threading.Event.is_set() is shorter than a clock
+# reading, so calls are timed in a batch and averaged.
 BATCH = {"threading": 2000, "multiprocessing": 500, "proxy": 10}
 LABELS = {
     "threading": "threading.Event",
@@ -18,9 +18,9 @@ LABELS = {
     "proxy": "Manager().Event() proxy",
 }
 # The verdict's threshold, far below what was measured while writing
-# this: about 100x on an idle machine, 58x to 72x with busy loops on both
-# cores (two or four of them, 20 runs each). 10x still fails if a proxy
-# call ever came close to the cost of a local one.
+# this: about 100x on an idle machine, 58x to 128x in 54 runs with two or
+# four busy loops on both cores. 10x still fails if a proxy call ever
+# came close to the cost of a local one.
 AT_LEAST = 10
 
 

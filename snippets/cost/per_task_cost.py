@@ -19,7 +19,7 @@ LABELS = {
 }
 # The verdict's threshold, far below what was measured while writing
 # this: 20x to 41x on an idle machine, 15x to 60x with two or four busy
-# loops on both cores (18 runs). 5x still fails if receiving a proxy ever
+# loops on both cores (23 runs). 5x still fails if receiving a proxy ever
 # became about as cheap as calling it.
 AT_LEAST = 5
 stop = None  # each worker's initializer sets it
