@@ -67,12 +67,15 @@ def _imported_names(source: bytes) -> set[str]:
 
 
 def local_modules(snippet: Path) -> list[Path]:
-    """Files beside the snippet that it imports, directly or not.
+    """Files beside the snippet that it imports, directly or not, and every
+    helper (`_*.py`) in its folder, which it may also start as a program.
 
     The snippet runs as `python snippets/topic/name.py`, so its folder is
     the first place imports are looked up.
     """
-    folder, found, todo = snippet.parent, set(), [snippet]
+    folder = snippet.parent
+    helpers = sorted(folder.glob("_*.py"))
+    found, todo = set(helpers), [snippet, *helpers]
     while todo:
         for name in _imported_names(todo.pop().read_bytes()):
             module, package = folder / f"{name}.py", folder / name
