@@ -16,6 +16,7 @@ give its figures to screen readers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import math
@@ -24,12 +25,10 @@ import platform
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
+from . import cache
 from .tables import markdown_text
 
 # The cost page's runs, in the order the page shows them.
@@ -174,6 +173,8 @@ def _panel(axes, measurement: Measurement, log: bool) -> None:
     )
     axes.set_yticks(list(positions), [row.kind for row in rows])
     if log:
+        from matplotlib.ticker import FuncFormatter
+
         axes.set_xscale("log")
         # 0.1, 1, 10 rather than powers of ten: read at a glance.
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -208,7 +209,37 @@ def _panel(axes, measurement: Measurement, log: bool) -> None:
 def chart_svg(
     measurements: Sequence[Measurement], log: Sequence[bool], title: str
 ) -> str:
-    """One horizontal bar panel per measurement, as inline SVG markup."""
+    """One horizontal bar panel per measurement, as inline SVG markup.
+
+    Drawing costs more than a warm build's everything else (importing
+    matplotlib alone is most of a second), so the markup is kept in the run
+    cache under a key of everything it is made from.
+    """
+    digest = hashlib.sha256()
+    for part in (
+        repr((list(measurements), list(log), title)),
+        Path(__file__).read_text(encoding="utf-8"),
+        metadata.version("matplotlib"),
+    ):
+        digest.update(part.encode() + b"\0")
+    stored = cache.directory() / "charts" / f"{digest.hexdigest()}.svg"
+    if cache.enabled() and stored.is_file():
+        return stored.read_text(encoding="utf-8")
+    svg = _draw_svg(measurements, log, title)
+    if cache.enabled():
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        partial = stored.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(svg, encoding="utf-8")
+        partial.replace(stored)
+    return svg
+
+
+def _draw_svg(
+    measurements: Sequence[Measurement], log: Sequence[bool], title: str
+) -> str:
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     style = {
         "svg.fonttype": "none",  # real text: the page's font and colour
         "svg.hashsalt": "pool-events-cost",  # the same ids on every build
