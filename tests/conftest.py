@@ -102,6 +102,16 @@ def build_site(
     )
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """One strict build of the project (per test worker), for the tests
+    that read the built pages."""
+    site_dir = tmp_path_factory.mktemp("site")
+    build = build_site(ROOT, site_dir)
+    assert build.returncode == 0, build.stdout
+    return site_dir, build
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project, for builds that must go wrong."""

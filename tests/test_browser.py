@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, build_site
+from conftest import ROOT
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api",
@@ -81,10 +81,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    site_dir = tmp_path_factory.mktemp("browser-site")
-    build = build_site(ROOT, site_dir)
-    assert build.returncode == 0, build.stdout
+def base_url(site):
+    site_dir, _ = site
     handler = functools.partial(QuietHandler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

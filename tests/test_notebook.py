@@ -25,14 +25,6 @@ def outcome():
     return notebooks.check_notebook(NOTEBOOK)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    site_dir = tmp_path_factory.mktemp("notebook-site")
-    build = build_site(ROOT, site_dir)
-    assert build.returncode == 0, build.stdout
-    return site_dir, build
-
-
 def cells(nb):
     return {cell.id: cell for cell in nb.cells if cell.cell_type == "code"}
 

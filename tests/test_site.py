@@ -4,7 +4,6 @@ import re
 import shutil
 
 import psutil
-import pytest
 from bs4 import BeautifulSoup
 
 from conftest import FIXTURES, ROOT, build_site
@@ -16,14 +15,6 @@ CONDITION_ERROR = (
     "RuntimeError: Condition objects should only be shared between "
     "processes through inheritance"
 )
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    site_dir = tmp_path_factory.mktemp("site")
-    build = build_site(ROOT, site_dir)
-    assert build.returncode == 0, build.stdout
-    return site_dir, build
 
 
 def page(site_dir, name):
