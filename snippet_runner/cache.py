@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,9 +53,16 @@ def runner_version() -> str:
     return digest.hexdigest()
 
 
+# check_runs computes keys from many threads at once, and ast.parse in
+# several threads can fail on CPython 3.11 with a spurious "SystemError: AST
+# constructor recursion depth mismatch" (seen here; CPython gh-106905).
+_PARSE_LOCK = threading.Lock()
+
+
 def _imported_names(source: bytes) -> set[str]:
     try:
-        tree = ast.parse(source)
+        with _PARSE_LOCK:
+            tree = ast.parse(source)
     except SyntaxError:
         return set()  # it will fail when it runs; nothing to follow
     names = set()
