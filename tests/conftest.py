@@ -83,9 +83,10 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def build_site(
-    project: Path, site_dir: Path, fresh: bool = False
+    project: Path, site_dir: Path, cache_dir: Path | None = None
 ) -> subprocess.CompletedProcess:
-    """A strict build, as `make build` runs it; `fresh`: bypass the cache."""
+    """A strict build, as `make build` runs it, using the session's run
+    cache or, for a test that must change what is cached, `cache_dir`."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"]
         + ["--config-file", str(project / "mkdocs.yml")]
@@ -97,7 +98,9 @@ def build_site(
         env={
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",
-            "SNIPPET_RUNNER_CACHE": "off" if fresh else "on",
+            "SNIPPET_RUNNER_CACHE_DIR": str(
+                cache_dir or os.environ["SNIPPET_RUNNER_CACHE_DIR"]
+            ),
         },
     )
 
