@@ -16,10 +16,11 @@ LABELS = {
 # The verdict compares the fastest wake-ups, not the medians: on a loaded
 # machine the wait for a free core swamps everything else, and the median
 # ratio fell to 1.1x in trials with busy loops on both cores. The fastest
-# try waited for nothing but the event, so the proxy's extra messages
-# show: about 3x idle, 2.6x at the lowest in 39 runs under load. 2x keeps
-# a margin and still fails if the proxy ever woke as fast.
-AT_LEAST = 2
+# try waited least for a core, so the proxy's extra hops (a request to the
+# manager, its thread waking the waiter's thread, a reply) show. How big
+# the gap is depends on the load: about 3x idle, but down to 1.3x with
+# both cores busy. What holds whatever the load is the order: the proxy's
+# fastest wake-up is slower, so that is all this program claims.
 
 
 def waiter(events, conn):
@@ -120,6 +121,6 @@ if __name__ == "__main__":
         f"fastest {ratio:.1f}x"
     )
     print(
-        f"the fastest proxy wake-up is at least {AT_LEAST}x the fastest "
-        f"multiprocessing.Event wake-up: {ratio >= AT_LEAST}"
+        "the fastest proxy wake-up is slower than the fastest "
+        f"multiprocessing.Event wake-up: {ratio > 1}"
     )
