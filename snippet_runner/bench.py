@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .expectation import load
-from .process import ROOT, run_program
+from .process import ROOT, provenance, run_program
 from .runner import discover_runs
 
 RESULTS = ROOT / "docs" / "data" / "bench.json"
@@ -129,12 +127,11 @@ def main() -> None:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
+    produced = provenance()
     results = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} cores",
-        "python": f"{platform.python_implementation()} "
-        f"{platform.python_version()}",
+        "date": produced["finished_at"],
+        "machine": f"{produced['platform']}, {os.cpu_count()} cores",
+        "python": produced["python"],
         "runs": count,
         "S": round(sum_s, 2),
         "C": round(cold, 2),

@@ -36,13 +36,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-import platform
 import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -59,6 +57,7 @@ from .process import (
     _survivors,
     child_environment,
     kill_group,
+    provenance,
     shorten_paths,
 )
 from .runner import EXPECTATION_SUFFIX, display_path
@@ -233,12 +232,9 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
     for cell in nb.cells:
         _shorten(cell)
     nb.metadata.setdefault(METADATA, {})["provenance"] = {
-        "python": f"{platform.python_implementation()} "
-        f"{platform.python_version()}",
-        "platform": f"{platform.system()} {platform.machine()}",
+        **provenance(),
         "start_methods": start_methods,
         "seconds": round(seconds, 1),
-        "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     return nb, shorten_paths(log_text), problems
 

@@ -48,6 +48,17 @@ class RunResult:
         return self.exit_code is None
 
 
+def provenance() -> dict[str, str]:
+    """What produced an output, as every page states it: the Python, the
+    platform, and when (now)."""
+    return {
+        "python": f"{platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "platform": f"{platform.system()} {platform.machine()}",
+        "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     # Line buffering comes from child/sitecustomize.py; PYTHONUNBUFFERED
@@ -181,9 +192,5 @@ def run_program(
         timeout=timeout,
         start_methods=start_methods,
         left_behind=left_behind,
-        python=platform.python_implementation()
-        + " "
-        + platform.python_version(),
-        platform=f"{platform.system()} {platform.machine()}",
-        finished_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **provenance(),
     )
