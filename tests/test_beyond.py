@@ -6,12 +6,14 @@ these tests check what an output cannot show.
 """
 
 import json
+import logging
 import os
 import re
 import secrets
 import socket
 import subprocess
 import sys
+import types
 
 import psutil
 
@@ -110,3 +112,71 @@ def test_client_without_a_server_fails_at_once():
     assert client.returncode == 1
     assert client.stderr.splitlines()[-1].startswith("ConnectionRefusedError:")
     assert client.stdout == ""  # it never got as far as waiting
+
+
+# Runs in a child process: the examples' cluster, with the scheduler
+# answering heartbeats 0.4 s late, so that each worker has a heartbeat in
+# flight when it closes: the shutdown race that CloseRaceFilter is for.
+# Without the filter, each worker logs an ERROR with a traceback.
+HEARTBEAT_IN_FLIGHT_AT_CLOSE = """
+import asyncio, sys, time
+sys.path.insert(0, sys.argv[1])
+from _cluster import local_cluster
+
+
+def answer_heartbeats_late(dask_scheduler):
+    answer = dask_scheduler.handlers["heartbeat_worker"]
+
+    async def late(*args, **kwargs):
+        await asyncio.sleep(0.4)
+        return answer(*args, **kwargs)
+
+    dask_scheduler.handlers["heartbeat_worker"] = late
+
+
+if __name__ == "__main__":
+    with local_cluster(2) as client:
+        client.run_on_scheduler(answer_heartbeats_late)
+        time.sleep(1.2)  # heartbeats go out every 0.5 s: some in flight
+    print("closed")
+"""
+
+
+def test_heartbeat_cut_off_by_closing_logs_nothing(tmp_path):
+    program = tmp_path / "heartbeat_in_flight.py"
+    program.write_text(HEARTBEAT_IN_FLIGHT_AT_CLOSE)
+    probe = subprocess.run(
+        [sys.executable, str(program), str(BEYOND)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=child_environment(),
+    )
+    assert (probe.returncode, probe.stdout, probe.stderr) == (
+        0,
+        "closed\n",
+        "",
+    )
+
+
+def test_close_race_filter_drops_only_the_cut_off_heartbeat(monkeypatch):
+    monkeypatch.syspath_prepend(str(BEYOND))
+    from _cluster import HEARTBEAT_FAILED, CloseRaceFilter
+    from distributed.comm import CommClosedError
+    from distributed.core import Status
+
+    def passes(message, error, status):
+        record = logging.LogRecord(
+            "distributed.worker", logging.ERROR, __file__, 1, message,
+            None, (type(error), error, None),
+        )  # fmt: skip
+        worker = types.SimpleNamespace(status=status)
+        return CloseRaceFilter(worker).filter(record)
+
+    cut_off = CommClosedError("in <TCP (closed)>: Stream is closed")
+    assert not passes(HEARTBEAT_FAILED, cut_off, Status.closing)
+    assert not passes(HEARTBEAT_FAILED, cut_off, Status.closed)
+    # A running worker losing its scheduler is news: it gets through.
+    assert passes(HEARTBEAT_FAILED, cut_off, Status.running)
+    assert passes(HEARTBEAT_FAILED, OSError("timed out"), Status.closing)
+    assert passes("Some other error", cut_off, Status.closing)

@@ -7,7 +7,40 @@ import logging
 import tempfile
 
 import dask
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, WorkerPlugin
+from distributed.comm import CommClosedError
+from distributed.core import Status
+
+HEARTBEAT_FAILED = "Failed to communicate with scheduler during heartbeat."
+
+
+class CloseRaceFilter(logging.Filter):
+    """Drops one log record: a worker's heartbeat cut off by the worker's
+    own shutdown. A worker sends the scheduler a heartbeat every half
+    second; when it closes, it closes its connections without waiting for
+    a reply in flight, and logs that reply's loss as an ERROR. Any other
+    record, and this one while the worker runs, still gets through."""
+
+    def __init__(self, worker):
+        super().__init__()
+        self.worker = worker
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        return not (
+            record.getMessage() == HEARTBEAT_FAILED
+            and isinstance(error, CommClosedError)
+            and self.worker.status in (Status.closing, Status.closed)
+        )
+
+
+class QuietClose(WorkerPlugin):
+    """Installs CloseRaceFilter in each worker process."""
+
+    def setup(self, worker):
+        logging.getLogger("distributed.worker").addFilter(
+            CloseRaceFilter(worker)
+        )
 
 
 @contextlib.contextmanager
@@ -31,7 +64,9 @@ def local_cluster(workers):
             silence_logs=logging.ERROR,  # start and stop notices vary
         )
         stack.enter_context(cluster)
-        yield stack.enter_context(Client(cluster))
+        client = stack.enter_context(Client(cluster))
+        client.register_plugin(QuietClose())
+        yield client
 
 
 def workers_by_name(client):
