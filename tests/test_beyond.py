@@ -13,9 +13,12 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import types
+from pathlib import Path
 
 import psutil
+import pytest
 
 from snippet_runner.process import child_environment, run_program
 from snippet_runner.runner import SNIPPETS_DIR
@@ -46,6 +49,12 @@ print(json.dumps({"listening": listening, "children": children,
 """
 
 
+@pytest.fixture
+def short_tmp_path():
+    with tempfile.TemporaryDirectory(prefix="beyond-") as folder:
+        yield Path(folder)
+
+
 def listening_ports() -> set[int]:
     return {
         connection.laddr.port
@@ -64,10 +73,11 @@ def test_tcp_manager_stops_its_server_and_frees_its_port():
 
 
 def test_cluster_is_on_loopback_and_leaves_no_process_port_or_file(
-    tmp_path,
+    short_tmp_path,
 ):
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    # The fork server's socket goes here too, and a Unix socket's path
+    # must stay under 108 bytes: pytest's tmp_path is too deep.
+    scratch = short_tmp_path
     env = child_environment()
     env["TMPDIR"] = str(scratch)  # where Dask would put its directories
     probe = subprocess.run(

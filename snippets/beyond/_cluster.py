@@ -51,6 +51,13 @@ def local_cluster(workers):
         # The scheduler and each worker keep a work directory, by default
         # under the system's temporary directory; this one is removed.
         stack.enter_context(dask.config.set({"temporary-directory": scratch}))
+        # Workers start from a fork server that imported Dask once, instead
+        # of each new process importing it again (the default, spawn).
+        stack.enter_context(
+            dask.config.set(
+                {"distributed.worker.multiprocessing-method": "forkserver"}
+            )
+        )
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,  # a process per worker, as on separate machines
