@@ -35,6 +35,29 @@ def pytest_unconfigure(config):
         shutil.rmtree(os.environ.pop("SNIPPET_RUNNER_CACHE_DIR"), True)
 
 
+def pytest_collection_finish(session):
+    # pytest-xdist's loadgroup keeps an xdist_group on one worker by adding
+    # "@group" to the tests' ids. Under pytest 9.2 that silently stopped
+    # working (pytest-dev/pytest-xdist#1386): each worker then built the
+    # site and started a browser of its own. Workers report such tests,
+    # and the session fails (see pytest_sessionfinish).
+    config = session.config
+    if hasattr(config, "workerinput") and config.option.loadgroup:
+        config.workeroutput["ungrouped"] = [
+            item.nodeid
+            for item in session.items
+            if item.get_closest_marker("xdist_group")
+            and "@" not in item.nodeid
+        ]
+
+
+def pytest_testnodedown(node, error):
+    ungrouped = getattr(node, "workeroutput", {}).get("ungrouped", [])
+    node.config.ungrouped = sorted(
+        set(getattr(node.config, "ungrouped", [])) | set(ungrouped)
+    )
+
+
 def working_tree_state() -> set[str]:
     """What git sees in the repository, ignored files included, less the
     bytecode and caches that the tools themselves write."""
@@ -68,18 +91,30 @@ def pytest_sessionfinish(session, exitstatus):
     before = getattr(session.config, "tree_before", None)
     if before is None or session.testscollected == 0:
         return
-    changed = sorted(working_tree_state() ^ before)
-    if changed:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        reporter.write_line("")
-        reporter.write_line(
-            "FAILED working tree changed during the test run "
-            "(a snippet or test wrote files):",
-            red=True,
-        )
-        for line in changed:
-            reporter.write_line(f"    {line}")
+    fail_session(
+        session,
+        "working tree changed during the test run "
+        "(a snippet or test wrote files):",
+        sorted(working_tree_state() ^ before),
+    )
+    fail_session(
+        session,
+        "pytest-xdist ran these xdist_group tests ungrouped: this pytest "
+        "and pytest-xdist do not work together (use the versions in "
+        "requirements.txt):",
+        getattr(session.config, "ungrouped", []),
+    )
+
+
+def fail_session(session, reason: str, details: list[str]) -> None:
+    if not details:
+        return
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    reporter.write_line("")
+    reporter.write_line(f"FAILED {reason}", red=True)
+    for line in details:
+        reporter.write_line(f"    {line}")
 
 
 def build_site(
