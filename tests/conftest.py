@@ -1,3 +1,5 @@
+import fcntl
+import json
 import os
 import re
 import shutil
@@ -142,12 +144,23 @@ def build_site(
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """One strict build of the project (per test worker), for the tests
-    that read the built pages."""
-    site_dir = tmp_path_factory.mktemp("site")
-    build = build_site(ROOT, site_dir)
-    assert build.returncode == 0, build.stdout
-    return site_dir, build
+    """One strict build of the project per test session, for the tests that
+    read the built pages. The first xdist worker to ask builds it; the
+    others wait for it and read the same folder."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, above each worker's
+    site_dir, log = shared / "site", shared / "site-build.json"
+    with open(shared / "site-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not log.exists():
+            build = build_site(ROOT, site_dir)
+            log.write_text(json.dumps([build.returncode, build.stdout]))
+    returncode, stdout = json.loads(log.read_text())
+    assert returncode == 0, stdout
+    return site_dir, subprocess.CompletedProcess(
+        "mkdocs build", returncode, stdout
+    )
 
 
 @pytest.fixture
