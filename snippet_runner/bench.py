@@ -5,6 +5,10 @@ Measures, in one run on this machine:
     C  a cold build (empty cache: every example runs)
     W  a warm build (nothing changed: no example runs)
     T  the whole test suite
+    F  the least a cold build could take here: W, plus the 'alone' runs
+       one after another, plus the CPU time of all the other runs spread
+       over every core (measured machine-wide while S runs, so the
+       machine must be otherwise idle)
 and the cold build of a throwaway site with N generated sleep-only examples,
 for N = 10, 40, 160, to show how the build grows with the number of
 examples. Prints a report and writes it to docs/data/bench.json, which the
@@ -13,6 +17,7 @@ examples. Prints a report and writes it to docs/data/bench.json, which the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -21,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 from .expectation import load
 from .process import ROOT, provenance, run_program
@@ -60,13 +67,33 @@ def build(project: Path, cache_dir: Path) -> float:
         shutil.rmtree(site, ignore_errors=True)
 
 
-def sum_of_runtimes() -> tuple[float, int]:
-    runs = discover_runs()
-    total = 0.0
-    for run in runs:
+def busy_seconds() -> float:
+    """CPU time this machine has spent, on every core, by every process."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+@dataclasses.dataclass
+class Runtimes:
+    runs: int = 0
+    total: float = 0.0  # S: wall seconds, summed
+    alone: float = 0.0  # wall seconds of the runs that must run alone
+    cpu_of_others: float = 0.0  # CPU seconds of the runs that need not
+
+
+def sum_of_runtimes() -> Runtimes:
+    measured = Runtimes()
+    for run in discover_runs():
         expected = load(run.expectation)
-        total += run_program(run.snippet, run.args, expected.timeout).seconds
-    return total, len(runs)
+        busy = busy_seconds()
+        seconds = run_program(run.snippet, run.args, expected.timeout).seconds
+        measured.runs += 1
+        measured.total += seconds
+        if expected.alone:
+            measured.alone += seconds
+        else:
+            measured.cpu_of_others += busy_seconds() - busy
+    return measured
 
 
 def scaling_project(size: int, folder: Path) -> Path:
@@ -110,7 +137,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         print("S: running every example alone, one after another ...")
-        sum_s, count = sum_of_runtimes()
+        runtimes = sum_of_runtimes()
         print("C, W: cold and warm builds ...")
         cold = build(ROOT, scratch / "cache")
         warm = build(ROOT, scratch / "cache")
@@ -128,15 +155,20 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
     produced = provenance()
+    cores = os.cpu_count() or 1
     results = {
         "date": produced["finished_at"],
-        "machine": f"{produced['platform']}, {os.cpu_count()} cores",
+        "machine": f"{produced['platform']}, {cores} cores",
         "python": produced["python"],
-        "runs": count,
-        "S": round(sum_s, 2),
+        "runs": runtimes.runs,
+        "S": round(runtimes.total, 2),
         "C": round(cold, 2),
         "W": round(warm, 2),
         "T": round(suite, 2),
+        "alone": round(runtimes.alone, 2),
+        "cpu_of_others": round(runtimes.cpu_of_others, 2),
+        "cores": cores,
+        "F": round(warm + runtimes.alone + runtimes.cpu_of_others / cores, 2),
         "scaling_sleep": SCALING_SLEEP,
         "scaling": {str(n): round(t, 2) for n, t in scaling.items()},
     }
@@ -146,7 +178,7 @@ def main() -> None:
 
 
 def report(results: dict) -> str:
-    s, c, w, t = (results[k] for k in "SCWT")
+    s, c, w, t, f = (results[k] for k in "SCWTF")
     scaling = results["scaling"]
     smallest = scaling[str(min(map(int, scaling)))]
     lines = [
@@ -156,6 +188,10 @@ def report(results: dict) -> str:
         f"C = {c:6.2f} s  cold build       C/S = {c / s:.2f}",
         f"W = {w:6.2f} s  warm build       W/C = {w / c:.2f}",
         f"T = {t:6.2f} s  test suite       T/S = {t / s:.2f}",
+        f"F = {f:6.2f} s  least possible cold build here: W "
+        f"+ {results['alone']:.2f} s alone runs "
+        f"+ {results['cpu_of_others']:.2f} CPU s / {results['cores']} cores"
+        f"   F/S = {f / s:.2f}, C/F = {c / f:.2f}",
         f"cold build with N sleep-only examples "
         f"({results['scaling_sleep']:g} s each):",
     ]
