@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
 from snippet_runner import charts, pages
 from snippet_runner.charts import ChartError, Measurement, Row
 
@@ -215,10 +214,9 @@ def test_this_machines_runs_give_figures():
     assert [row.kind for row in per_task.rows] == TASK_KINDS
 
 
-def test_built_page_draws_the_figures_of_the_runs_it_shows(tmp_path):
-    build = build_site(ROOT, tmp_path / "site")
-    assert build.returncode == 0, build.stdout
-    html = (tmp_path / "site/cost/index.html").read_text(encoding="utf-8")
+def test_built_page_draws_the_figures_of_the_runs_it_shows(site):
+    site_dir, _ = site
+    html = (site_dir / "cost/index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     shown = [
         charts.parse(block.select_one(".highlight code").get_text())
