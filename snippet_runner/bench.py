@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,8 @@ SCALING_SIZES = (10, 40, 160)
 SCALING_SLEEP = 1.0  # seconds each generated example sleeps
 
 
-def timed(command: list[str], cwd: Path, **env: str) -> float:
+def timed(command: list[str], cwd: Path, **env: str) -> tuple[float, str]:
+    """Seconds the command took, and what it printed."""
     started = time.monotonic()
     done = subprocess.run(
         command,
@@ -50,10 +52,10 @@ def timed(command: list[str], cwd: Path, **env: str) -> float:
     )
     if done.returncode != 0:  # a broken build or suite measures nothing
         sys.exit(f"bench: {' '.join(command)} failed:\n{done.stdout}")
-    return time.monotonic() - started
+    return time.monotonic() - started, done.stdout
 
 
-def build(project: Path, cache_dir: Path) -> float:
+def build(project: Path, cache_dir: Path) -> tuple[float, str]:
     site = Path(tempfile.mkdtemp(prefix="bench-site-"))
     try:
         return timed(
@@ -139,10 +141,10 @@ def main() -> None:
         print("S: running every example alone, one after another ...")
         runtimes = sum_of_runtimes()
         print("C, W: cold and warm builds ...")
-        cold = build(ROOT, scratch / "cache")
-        warm = build(ROOT, scratch / "cache")
+        cold, _ = build(ROOT, scratch / "cache")
+        warm, warm_log = build(ROOT, scratch / "cache")
         print("T: the test suite ...")
-        suite = timed(
+        suite, _ = timed(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             cwd=ROOT,
         )
@@ -150,7 +152,7 @@ def main() -> None:
         for size in SCALING_SIZES:
             print(f"scaling: cold build with {size} sleep-only examples ...")
             project = scaling_project(size, scratch / f"scale-{size}")
-            scaling[size] = build(project, scratch / f"scale-cache-{size}")
+            scaling[size], _ = build(project, scratch / f"scale-cache-{size}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -164,6 +166,7 @@ def main() -> None:
         "S": round(runtimes.total, 2),
         "C": round(cold, 2),
         "W": round(warm, 2),
+        "W_examples": examples_seconds(warm_log),
         "T": round(suite, 2),
         "alone": round(runtimes.alone, 2),
         "cpu_of_others": round(runtimes.cpu_of_others, 2),
@@ -177,6 +180,14 @@ def main() -> None:
     print(report(results))
 
 
+def examples_seconds(build_log: str) -> float:
+    """What a build spent getting its examples' results, from its log."""
+    found = re.search(r"ran \d+ of \d+ examples .* in ([\d.]+) s", build_log)
+    if found is None:
+        sys.exit(f"bench: no 'ran ... examples' line in the log:\n{build_log}")
+    return float(found.group(1))
+
+
 def report(results: dict) -> str:
     s, c, w, t, f = (results[k] for k in "SCWTF")
     scaling = results["scaling"]
@@ -186,7 +197,8 @@ def report(results: dict) -> str:
         f"{results['runs']} example runs",
         f"S = {s:6.2f} s  examples' runtimes summed, each alone",
         f"C = {c:6.2f} s  cold build       C/S = {c / s:.2f}",
-        f"W = {w:6.2f} s  warm build       W/C = {w / c:.2f}",
+        f"W = {w:6.2f} s  warm build       W/C = {w / c:.2f}"
+        f"   ({results['W_examples']:.2f} s of it on the examples)",
         f"T = {t:6.2f} s  test suite       T/S = {t / s:.2f}",
         f"F = {f:6.2f} s  least possible cold build here: W "
         f"+ {results['alone']:.2f} s alone runs "

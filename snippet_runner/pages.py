@@ -138,7 +138,7 @@ class ExampleBuild:
         self.outcomes = {ref: outcomes[run] for ref, run in runs.items()}
         cached = sum(outcome.from_cache for outcome in outcomes.values())
         log.info(
-            "ran %d of %d examples (%d from the cache) in %.1f s",
+            "ran %d of %d examples (%d from the cache) in %.2f s",
             len(outcomes) - cached,
             len(outcomes),
             cached,
