@@ -204,7 +204,7 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
         env = child_environment()
         # Makes child/sitecustomize.py record the start methods the
         # kernel's processes were created with (asked for below).
-        env["SNIPPET_RUNNER_REPORT"] = str(Path(scratch) / "report.json")
+        env["SNIPPET_RUNNER_REPORT"] = str(Path(scratch) / "start-methods.txt")
         group = None
         with open(log_path, "w", encoding="utf-8") as log:
             try:

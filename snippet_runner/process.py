@@ -7,7 +7,6 @@ the resource tracker. Nothing of a run may outlive it.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import signal
@@ -144,7 +143,7 @@ def run_program(
 ) -> RunResult:
     command = [sys.executable, str(script.relative_to(ROOT)), *args]
     with tempfile.TemporaryDirectory(prefix="snippet-run-") as scratch:
-        report = Path(scratch) / "report.json"
+        report = Path(scratch) / "start-methods.txt"
         env = child_environment()
         env["SNIPPET_RUNNER_REPORT"] = str(report)
         started = time.monotonic()
@@ -182,7 +181,7 @@ def run_program(
         proc.stdout.close()
         start_methods = []
         if report.is_file():
-            start_methods = json.loads(report.read_text())["start_methods"]
+            start_methods = report.read_text().split()
     output = b"".join(chunks).decode("utf-8", errors="replace")
     return RunResult(
         command=["python", *command[1:]],
