@@ -2,6 +2,7 @@
 
     python -m snippet_runner check snippets/manager/start_gate.py
     python -m snippet_runner check          # every snippet
+    python -m snippet_runner check snippets/beyond/_cluster.py  # its users
     python -m snippet_runner show snippets/manager/start_gate.py
     python -m snippet_runner new topic/name   # a new snippet and a draft
 
@@ -15,19 +16,27 @@ import os
 import sys
 from pathlib import Path
 
-from . import scaffold
+from . import cache, scaffold
 from .runner import Run, check_runs, discover_runs
 
 
 def runs_for(paths: list[str]) -> list[Run]:
+    """The runs of these snippets; for a helper module (`_name.py`), the
+    runs of every snippet that depends on it (it has no runs of its own)."""
     if not paths:
         return discover_runs()
     runs = []
     for path in paths:
-        snippet = Path(path).resolve()
-        runs += [run for run in discover_runs() if run.snippet == snippet]
-        if not any(run.snippet == snippet for run in runs):
-            runs.append(Run(snippet))  # reported: no file or no expectation
+        file = Path(path).resolve()
+        if file.name.startswith("_") and file.is_file():
+            found = [
+                run
+                for run in discover_runs(file.parent)
+                if file in cache.local_modules(run.snippet)
+            ]
+        else:
+            found = [run for run in discover_runs() if run.snippet == file]
+        runs += found or [Run(file)]  # reported: no file or no expectation
     return runs
 
 

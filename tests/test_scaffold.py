@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT
 from snippet_runner import expectation as expect
 from snippet_runner import scaffold
+from snippet_runner.__main__ import runs_for
 from snippet_runner.runner import SNIPPETS_DIR, discover_snippets
 
 GUIDE = ROOT / "CONTRIBUTING.md"
@@ -261,3 +262,21 @@ def test_the_guide_documents_every_header_key():
     guide = GUIDE.read_text(encoding="utf-8")
     for key in expect.KINDS:
         assert f"| `{key}: " in guide, key
+
+
+def test_checking_a_helper_module_checks_the_examples_of_its_folder(
+    tmp_path,
+):
+    topic = tmp_path / "topic"
+    topic.mkdir()
+    (topic / "_helper.py").write_text("VALUE = 1\n")
+    for name in ("first", "second"):
+        (topic / f"{name}.py").write_text("import _helper\n")
+        (topic / f"{name}.expect").write_text("exit: 0\n---\n")
+    (topic / "second.spawn.expect").write_text("exit: 0\n---\n")
+    runs = runs_for([str(topic / "_helper.py")])
+    assert sorted(str(run) for run in runs) == [
+        f"{topic / 'first.py'}",
+        f"{topic / 'second.py'}",
+        f"{topic / 'second.py'} spawn",
+    ]
