@@ -148,10 +148,39 @@ def kill_group(group: int) -> list[str]:
     return described
 
 
+class RunCancelled(Exception):
+    """The run was stopped, its processes killed, because whatever runs it
+    is stopping (Ctrl-C in a build, say)."""
+
+
+def _wait(
+    proc: subprocess.Popen, timeout: float, cancel: threading.Event | None
+) -> int | None:
+    """The exit code, or None at the timeout; RunCancelled once `cancel`
+    is set (looked at ten times a second)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if cancel is not None:
+            remaining = min(remaining, 0.1)
+        try:
+            return proc.wait(remaining)
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                return None
+        if cancel is not None and cancel.is_set():
+            raise RunCancelled(f"{proc.args[1]}: stopped")
+
+
 def run_program(
-    script: Path, args: tuple[str, ...] = (), timeout: float = 20.0
+    script: Path,
+    args: tuple[str, ...] = (),
+    timeout: float = 20.0,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     command = [sys.executable, str(script.relative_to(ROOT)), *args]
+    if cancel is not None and cancel.is_set():  # it waited for its turn
+        raise RunCancelled(f"{command[1]}: not started")
     with tempfile.TemporaryDirectory(prefix="snippet-run-") as scratch:
         report = Path(scratch) / "start-methods.txt"
         env = child_environment()
@@ -174,9 +203,16 @@ def run_program(
         )
         reader.start()
         try:
-            exit_code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            exit_code = None
+            exit_code = _wait(proc, timeout, cancel)
+        except BaseException:
+            # Cancelled, Ctrl-C, a test's time limit: the snippet runs in a
+            # session of its own, out of reach of the terminal's Ctrl-C, so
+            # its processes must be killed here.
+            kill_group(proc.pid)
+            proc.wait()
+            reader.join()
+            proc.stdout.close()
+            raise
         seconds = time.monotonic() - started
         left_behind: list[str] = []
         if exit_code is None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from . import cache
@@ -151,7 +153,7 @@ def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
     return problems
 
 
-def check_run(run: Run) -> Outcome:
+def check_run(run: Run, cancel: threading.Event | None = None) -> Outcome:
     outcome = Outcome(run)
     if not run.snippet.is_file():
         outcome.problems.append("no such snippet file")
@@ -168,7 +170,7 @@ def check_run(run: Run) -> Outcome:
             outcome.result, outcome.from_cache = cached, True
         else:
             outcome.result = run_program(
-                run.snippet, run.args, timeout=expected.timeout
+                run.snippet, run.args, expected.timeout, cancel
             )
         outcome.problems = judge(expected, outcome.result)
         if outcome.ok and not outcome.from_cache:
@@ -179,5 +181,14 @@ def check_run(run: Run) -> Outcome:
 def check_runs(runs, jobs: int = DEFAULT_JOBS) -> dict[Run, Outcome]:
     """Run and judge many runs at once (the 'alone' ones by themselves)."""
     unique = list(dict.fromkeys(runs))
+    cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(zip(unique, pool.map(check_run, unique), strict=True))
+        try:
+            outcomes = list(pool.map(check_run, unique, repeat(cancel)))
+        except BaseException:
+            # Ctrl-C (or any error here): runs not started never start, and
+            # the running ones kill their processes and stop.
+            pool.shutdown(wait=False, cancel_futures=True)
+            cancel.set()
+            raise
+    return dict(zip(unique, outcomes, strict=True))

@@ -5,13 +5,18 @@ are never part of the site.
 """
 
 import re
+import signal
+import subprocess
+import sys
+import threading
 import time
 
 import psutil
+import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from snippet_runner import runner
-from snippet_runner.process import run_program
+from snippet_runner.process import RunCancelled, run_program
 from snippet_runner.runner import Run, check_run
 
 
@@ -41,6 +46,12 @@ def processes_of(script_name):
     return found
 
 
+# The tests that run hangs.py look for its processes by command line: on
+# one worker, one after another, none sees another's.
+one_hung_fixture_at_a_time = pytest.mark.xdist_group("hangs")
+
+
+@one_hung_fixture_at_a_time
 def test_hung_snippet_is_killed_with_all_its_processes(monkeypatch):
     # Timed from the start of the run to the end of the clean-up, not from
     # the call: check_run first waits while an 'alone' example of another
@@ -140,3 +151,56 @@ def test_resource_tracker_warning_fails_the_expectation():
         "resource_tracker: There appear to be 1 leaked semaphore objects"
         in report
     )
+
+
+@one_hung_fixture_at_a_time
+def test_cancelled_run_stops_at_once_and_kills_its_processes():
+    cancel = threading.Event()
+    threading.Timer(1.5, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(RunCancelled):
+        # Its expectation gives it 60 s: only the cancel can stop it.
+        run_program(FIXTURES / "hangs.py", ("patient",), 60, cancel)
+    assert time.monotonic() - started < 1.5 + 2
+    assert processes_of("fixtures/snippets/hangs.py patient") == []
+
+
+# A build in miniature: check_runs on the hung fixture, until Ctrl-C.
+INTERRUPTED = """
+import signal, sys
+from pathlib import Path
+from snippet_runner.runner import Run, check_runs
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+try:
+    check_runs([Run(Path(sys.argv[1]), ("patient",))])
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@one_hung_fixture_at_a_time
+def test_ctrl_c_stops_the_runs_and_leaves_no_process():
+    snippet = "fixtures/snippets/hangs.py patient"
+    checking = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, str(FIXTURES / "hangs.py")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        # The program, its manager and two workers: the task is waiting.
+        while len(processes_of(snippet)) < 4:
+            assert time.monotonic() < deadline, "the fixture never started"
+            time.sleep(0.05)
+        checking.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        output, _ = checking.communicate(timeout=30)
+        assert time.monotonic() - started < 2
+        assert (checking.returncode, output) == (0, "interrupted\n")
+        assert processes_of(snippet) == []
+    finally:  # if it failed: nothing of it may outlive the test
+        checking.kill()
+        for pid in processes_of(snippet):
+            psutil.Process(pid).kill()
