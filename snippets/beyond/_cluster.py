@@ -48,16 +48,17 @@ def local_cluster(workers):
     """Yield a Client of a fresh cluster; close everything on exit."""
     with contextlib.ExitStack() as stack:
         scratch = stack.enter_context(tempfile.TemporaryDirectory())
-        # The scheduler and each worker keep a work directory, by default
-        # under the system's temporary directory; this one is removed.
-        stack.enter_context(dask.config.set({"temporary-directory": scratch}))
-        # Workers start from a fork server that imported Dask once, instead
-        # of each new process importing it again (the default, spawn).
-        stack.enter_context(
-            dask.config.set(
-                {"distributed.worker.multiprocessing-method": "forkserver"}
-            )
-        )
+        settings = {
+            # The scheduler and each worker keep a work directory, by
+            # default under the system's temporary directory; this one is
+            # removed.
+            "temporary-directory": scratch,
+            # Workers start from a fork server that imported Dask once,
+            # instead of each new process importing it again (spawn, the
+            # default).
+            "distributed.worker.multiprocessing-method": "forkserver",
+        }
+        stack.enter_context(dask.config.set(settings))
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,  # a process per worker, as on separate machines
