@@ -40,9 +40,9 @@ def pytest_unconfigure(config):
 def pytest_collection_finish(session):
     # pytest-xdist's loadgroup keeps an xdist_group on one worker by adding
     # "@group" to the tests' ids. Under pytest 9.2 that silently stopped
-    # working (pytest-dev/pytest-xdist#1386): each worker then built the
-    # site and started a browser of its own. Workers report such tests,
-    # and the session fails (see pytest_sessionfinish).
+    # working (pytest-dev/pytest-xdist#1386): the browser tests then ran
+    # on every worker, each with a browser of its own. Workers report such
+    # tests, and the session fails (see pytest_sessionfinish).
     config = session.config
     if hasattr(config, "workerinput") and config.option.loadgroup:
         config.workeroutput["ungrouped"] = [
@@ -54,10 +54,9 @@ def pytest_collection_finish(session):
 
 
 def pytest_testnodedown(node, error):
-    ungrouped = getattr(node, "workeroutput", {}).get("ungrouped", [])
-    node.config.ungrouped = sorted(
-        set(getattr(node.config, "ungrouped", [])) | set(ungrouped)
-    )
+    reported = getattr(node, "workeroutput", {}).get("ungrouped", [])
+    node.config.ungrouped = getattr(node.config, "ungrouped", set())
+    node.config.ungrouped.update(reported)
 
 
 def working_tree_state() -> set[str]:
@@ -104,7 +103,7 @@ def pytest_sessionfinish(session, exitstatus):
         "pytest-xdist ran these xdist_group tests ungrouped: this pytest "
         "and pytest-xdist do not work together (use the versions in "
         "requirements.txt):",
-        getattr(session.config, "ungrouped", []),
+        sorted(getattr(session.config, "ungrouped", [])),
     )
 
 
