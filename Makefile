@@ -11,9 +11,12 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check bench soak lint format clean new
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# The engine, as the MkDocs plugin its entry point registers.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --no-deps --no-build-isolation --editable .
 	@touch $@
 
 serve: $(INSTALLED)  ## preview on http://127.0.0.1:8000, reloads on edits

@@ -2,8 +2,8 @@
 
 A result is reused only when nothing that could change it has changed: the
 key covers the snippet's bytes, its expectation's bytes, every local module
-it imports (transitively), its arguments, the interpreter, and the
-runner's own source. Failed runs are never stored, so they always run
+it imports (transitively), its arguments, the interpreter (its path and
+exact build), and the runner's own source. Failed runs are never stored, so they always run
 again.
 
 SNIPPET_RUNNER_CACHE=off bypasses it (a fresh run of everything);
@@ -22,22 +22,28 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from .interpreters import Interpreter
 from .process import ROOT, RunResult
 
 RUNNER_DIR = Path(__file__).resolve().parent
+DEFAULT_DIRECTORY = ROOT / ".cache/snippet-runs"
 
 
 def directory() -> Path:
+    """SNIPPET_RUNNER_CACHE_DIR, else the plugin's `cache_dir`."""
     return Path(
-        os.environ.get(
-            "SNIPPET_RUNNER_CACHE_DIR", ROOT / ".cache/snippet-runs"
-        )
+        os.environ.get("SNIPPET_RUNNER_CACHE_DIR") or DEFAULT_DIRECTORY
     )
+
+
+def configure(folder: Path) -> None:
+    """Where the cache is when SNIPPET_RUNNER_CACHE_DIR does not say."""
+    global DEFAULT_DIRECTORY
+    DEFAULT_DIRECTORY = Path(folder)
 
 
 def enabled() -> bool:
@@ -59,7 +65,8 @@ def runner_version() -> str:
 _PARSE_LOCK = threading.Lock()
 
 
-def _imported_names(source: bytes) -> set[str]:
+def imported_names(source: bytes) -> set[str]:
+    """The top-level names of the modules a source file imports."""
     try:
         with _PARSE_LOCK:
             tree = ast.parse(source)
@@ -85,7 +92,7 @@ def local_modules(snippet: Path) -> list[Path]:
     helpers = sorted(folder.glob("_*.py"))
     found, todo = set(helpers), [snippet, *helpers]
     while todo:
-        for name in _imported_names(todo.pop().read_bytes()):
+        for name in imported_names(todo.pop().read_bytes()):
             module, package = folder / f"{name}.py", folder / name
             files = [module] if module.is_file() else []
             if (package / "__init__.py").is_file():
@@ -97,14 +104,17 @@ def local_modules(snippet: Path) -> list[Path]:
     return sorted(found)
 
 
-def key(snippet: Path, args: tuple[str, ...], expectation: Path) -> str:
+def example_digest(
+    snippet: Path, args: tuple[str, ...], expectation: Path
+) -> str:
+    """Everything of an example that its runs' keys cover, on any
+    interpreter: computed once per example, not once per run."""
     digest = hashlib.sha256()
 
     def feed(label: str, data: bytes) -> None:
         digest.update(f"{label}:{len(data)}:".encode() + data)
 
     feed("runner", runner_version().encode())
-    feed("python", f"{sys.version} {sys.platform}".encode())
     feed("args", "\0".join(args).encode())
     feed("snippet", snippet.read_bytes())
     feed("expectation", expectation.read_bytes())
@@ -113,6 +123,12 @@ def key(snippet: Path, args: tuple[str, ...], expectation: Path) -> str:
             module.relative_to(snippet.parent).as_posix(), module.read_bytes()
         )
     return digest.hexdigest()
+
+
+def key(example: str, interpreter: Interpreter) -> str:
+    """A run's key: its example's digest and the interpreter it runs on."""
+    identity = f"{example}\0{interpreter.identity()}"
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def load(key: str) -> RunResult | None:

@@ -16,6 +16,29 @@ Header keys:
     timeout  seconds after which the run and all its processes are killed
     alone    yes: run while no other snippet runs (timing measurements)
     draft    why this expectation is not reviewed yet; it always fails
+    python   the versions this case is for (see below); none: every other
+    why      with python: one sentence on why these versions differ
+    needs    (first case) third-party packages the example imports: it
+             runs on the build's own interpreter only
+
+Where Python versions really differ, a file holds several cases, each a
+header, `---` and a body, separated by a line `===`. Each interpreter
+that ran is judged by the one scoped case whose `python:` matches it, or
+else by the case with no `python:` line (at most one):
+
+    exit: 0
+    ---
+    worker: woke up
+    ===
+    python: 3.9-3.10
+    why: ...
+    exit: 1
+    ---
+    ...
+
+Versions in `python:`, separated by commas: `3.10` (every 3.10.x),
+`3.11.5` (exactly), `3.9-3.10` (3.9.0 up to every 3.10.x), `>= 3.11.5`,
+`< 3.12`.
 
 Body: one pattern per output line, matched in order against the whole
 output (stdout and stderr together, trailing spaces and blank lines at the
@@ -36,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEPARATOR = "---"
+CASE_SEPARATOR = "==="
 ANY_LINES = "..."
 ANY_ORDER_START = "[any order]"
 ANY_ORDER_END = "[end]"
@@ -45,6 +69,9 @@ KINDS = {  # header key: what its value must be
     "timeout": "seconds, 0 to 600",
     "alone": "yes or no",
     "draft": "a note",
+    "python": "versions like 3.10, 3.9-3.10, >= 3.11.5 or < 3.12",
+    "why": "a sentence",
+    "needs": "package names, separated by commas",
 }
 
 PLACEHOLDERS = {
@@ -90,14 +117,121 @@ class AnyOrder:
     lineno: int
 
 
+_VERSION = r"\d+\.\d+(?:\.\d+)?"
+_TERM = re.compile(
+    rf"(?P<op>>=|<)?\s*(?P<low>{_VERSION})(?:\s*-\s*(?P<high>{_VERSION}))?"
+)
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _padded(release: tuple[int, ...]) -> tuple[int, ...]:
+    return (release + (0, 0, 0))[:3]
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The versions a `python:` line names (see the module's docstring)."""
+
+    text: str
+    terms: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Versions:
+        terms = []
+        for term in text.split(","):
+            found = _TERM.fullmatch(term.strip())
+            if found is None or (found["op"] and found["high"]):
+                raise ValueError(term.strip())
+            low = _release(found["low"])
+            high = _release(found["high"]) if found["high"] else low
+            if found["high"] and _padded(high) < _padded(low):
+                raise ValueError(term.strip())
+            terms.append((found["op"] or "in", low, high))
+        return cls(text, tuple(terms))
+
+    def matches(self, release: tuple[int, ...]) -> bool:
+        """Does a Python of this (major, minor, micro) fall in?"""
+        return any(
+            self._term_matches(term, release[:3]) for term in self.terms
+        )
+
+    @staticmethod
+    def _term_matches(term, release) -> bool:
+        op, low, high = term
+        if op == ">=":
+            return release >= _padded(low)
+        if op == "<":
+            return release < _padded(low)
+        return low <= release[: len(low)] and release[: len(high)] <= high
+
+    def could_match_minor(self, minor: tuple[int, int]) -> bool:
+        """Could some release of this minor version (3, 10) fall in?"""
+        first, last = (*minor, 0), (*minor, 10**6)
+        for op, low, high in self.terms:
+            if op == ">=" and last >= _padded(low):
+                return True
+            if op == "<" and first < _padded(low):
+                return True
+            if op == "in" and low[:2] <= minor <= high[:2]:
+                return True
+        return False
+
+
 @dataclass(frozen=True)
 class Expectation:
+    """One case of an expectation file: what a run must print."""
+
     name: str  # the file's path as messages show it
     exit_code: int
     timeout: float
     alone: bool
     draft: str
     body: tuple[Line | AnyLines | AnyOrder, ...]
+    python: Versions | None = None  # None: every version no case names
+    why: str = ""
+    lineno: int = 1  # where the case starts in its file
+
+    @property
+    def scope(self) -> str:
+        if self.python is None:
+            return "every other version"
+        return f"python: {self.python.text}"
+
+
+@dataclass(frozen=True)
+class ExpectationFile:
+    """Every case of one expectation file."""
+
+    name: str
+    cases: tuple[Expectation, ...]
+    needs: tuple[str, ...] = ()  # third-party packages: build Python only
+
+    @property
+    def only(self) -> Expectation:
+        """The one case, where a file may not have several."""
+        if len(self.cases) != 1 or self.cases[0].python is not None:
+            raise ExpectationError(
+                self.name, None, "must have one case, with no 'python:'"
+            )
+        return self.cases[0]
+
+    @property
+    def draft(self) -> str:
+        return next((case.draft for case in self.cases if case.draft), "")
+
+    def cases_for(self, release: tuple[int, ...]) -> list[Expectation]:
+        """The case that judges a Python of this release: the scoped
+        cases that name it, else the default; several mean a mistake."""
+        scoped = [
+            case
+            for case in self.cases
+            if case.python is not None and case.python.matches(release)
+        ]
+        default = [case for case in self.cases if case.python is None]
+        return scoped or default
 
 
 def _compile_line(text: str, name: str, lineno: int) -> Line:
@@ -124,9 +258,11 @@ def _compile_line(text: str, name: str, lineno: int) -> Line:
     return Line(text, lineno, re.compile("".join(parts)))
 
 
-def _parse_header(lines: list[str], name: str) -> dict[str, object]:
+def _parse_header(
+    lines: list[str], name: str, first_lineno: int = 1
+) -> dict[str, object]:
     header: dict[str, object] = {}
-    for lineno, raw in enumerate(lines, start=1):
+    for lineno, raw in enumerate(lines, start=first_lineno):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -148,6 +284,12 @@ def _parse_header(lines: list[str], name: str) -> dict[str, object]:
                 header[key] = {"yes": True, "no": False}[value]
             elif key == "draft":
                 header[key] = value or "no reason given"
+            elif key == "python":
+                header[key] = Versions.parse(value)
+            elif key in ("why", "needs"):
+                if not value:
+                    raise ValueError
+                header[key] = value
             else:
                 raise ExpectationError(
                     name,
@@ -161,7 +303,16 @@ def _parse_header(lines: list[str], name: str) -> dict[str, object]:
             ) from None
     if "exit" not in header:
         raise ExpectationError(
-            name, None, "the header has no 'exit: N' line above '---'"
+            name,
+            first_lineno if first_lineno > 1 else None,
+            "the header has no 'exit: N' line above '---'",
+        )
+    if ("python" in header) != ("why" in header):
+        raise ExpectationError(
+            name,
+            first_lineno,
+            "a case with 'python:' needs a 'why:' line saying why those "
+            "versions differ, and only such a case has one",
         )
     return header
 
@@ -205,30 +356,67 @@ def _parse_body(lines: list[str], first_lineno: int, name: str):
     return tuple(body)
 
 
-def parse(text: str, name: str) -> Expectation:
-    lines = text.splitlines()
+def _parse_case(lines: list[str], first_lineno: int, name: str):
+    """One case: header, '---', body; returns (Expectation, header)."""
     try:
         separator = [line.rstrip() for line in lines].index(SEPARATOR)
     except ValueError:
         raise ExpectationError(
             name,
-            None,
+            first_lineno if first_lineno > 1 else None,
             "no '---' line: put 'exit: N' above it and the expected output "
             "below it",
         ) from None
-    header = _parse_header(lines[:separator], name)
-    body = _parse_body(lines[separator + 1 :], separator + 2, name)
-    return Expectation(
+    header = _parse_header(lines[:separator], name, first_lineno)
+    body = _parse_body(
+        lines[separator + 1 :], first_lineno + separator + 1, name
+    )
+    case = Expectation(
         name=name,
         exit_code=header["exit"],
         timeout=header.get("timeout", DEFAULT_TIMEOUT),
         alone=header.get("alone", False),
         draft=header.get("draft", ""),
         body=body,
+        python=header.get("python"),
+        why=header.get("why", ""),
+        lineno=first_lineno,
     )
+    return case, header
 
 
-def load(path: Path, name: str | None = None) -> Expectation:
+def parse(text: str, name: str) -> ExpectationFile:
+    lines = text.splitlines()
+    starts = [0] + [
+        index + 1
+        for index, line in enumerate(lines)
+        if line.rstrip() == CASE_SEPARATOR
+    ]
+    ends = [start - 1 for start in starts[1:]] + [len(lines)]
+    cases, needs = [], ()
+    for number, (start, end) in enumerate(zip(starts, ends)):
+        case, header = _parse_case(lines[start:end], start + 1, name)
+        if "needs" in header:
+            if number:
+                raise ExpectationError(
+                    name, start + 1, "'needs:' belongs in the first case"
+                )
+            needs = tuple(
+                package.strip() for package in header["needs"].split(",")
+            )
+        cases.append(case)
+    defaults = [case for case in cases if case.python is None]
+    if len(defaults) > 1:
+        raise ExpectationError(
+            name,
+            defaults[1].lineno,
+            "only one case may leave out 'python:' (the one for every "
+            "other version); give this one the versions it is for",
+        )
+    return ExpectationFile(name, tuple(cases), needs)
+
+
+def load(path: Path, name: str | None = None) -> ExpectationFile:
     """Read an expectation; `name` is how messages refer to the file."""
     name = name or str(path)
     if not path.is_file():

@@ -51,14 +51,15 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from . import cache
 from . import expectation as expect
+from .interpreters import build_interpreter
 from .process import (
     ROOT,
-    _describe,
-    _survivors,
     child_environment,
+    describe,
     kill_group,
     provenance,
     shorten_paths,
+    survivors,
 )
 from .runner import EXPECTATION_SUFFIX, display_path
 
@@ -102,7 +103,7 @@ def local_modules(nb, folder: Path) -> list[Path]:
             continue
         # Imports resolve in the run folder, the kernel's working directory;
         # cache.local_modules then follows each module's own imports.
-        for name in cache._imported_names(cell.source.encode()):
+        for name in cache.imported_names(cell.source.encode()):
             module = folder / f"{name}.py"
             if module.is_file():
                 found.add(module)
@@ -148,9 +149,12 @@ def _shorten(cell) -> None:
     """Paths in outputs are shortened as the runner does for snippets."""
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            output.text = shorten_paths(output.text)
+            output.text = shorten_paths(output.text, build_interpreter())
         elif output.output_type == "error":
-            output.traceback = [shorten_paths(t) for t in output.traceback]
+            output.traceback = [
+                shorten_paths(text, build_interpreter())
+                for text in output.traceback
+            ]
 
 
 @dataclass
@@ -236,7 +240,7 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
         "start_methods": start_methods,
         "seconds": round(seconds, 1),
     }
-    return nb, shorten_paths(log_text), problems
+    return nb, shorten_paths(log_text, build_interpreter()), problems
 
 
 def _check_kernel(pid: int) -> list[str]:
@@ -292,7 +296,7 @@ def _leftovers(group: int, kernel: int) -> list[str]:
     """Processes the cells started and did not end (a pool not closed)."""
     left = [
         proc
-        for proc in _survivors(group)
+        for proc in survivors(group)
         if proc.pid != kernel
         and not any(
             helper in " ".join(proc.cmdline()) for helper in KERNEL_HELPERS
@@ -302,7 +306,7 @@ def _leftovers(group: int, kernel: int) -> list[str]:
         return []
     return [
         "the notebook left processes running after its last cell (now "
-        "killed): " + "; ".join(_describe(left))
+        "killed): " + "; ".join(describe(left))
     ]
 
 
@@ -318,8 +322,11 @@ def _judge(notebook: Path, nb, expectations) -> list[str]:
     for cell_id, cell in cells.items():
         if cell.metadata.get(METADATA, {}).get("timed_out"):
             break  # reported already; later cells did not run
-        expected = expectations.get(cell_id) or expect.parse(
-            SILENT, f"{name} (cell {cell_id!r} has no expectation file)"
+        expected = (
+            expectations.get(cell_id)
+            or expect.parse(
+                SILENT, f"{name} (cell {cell_id!r} has no expectation file)"
+            ).only
         )
         where = f"cell {cell_id!r}"
         text = cell_text(cell)
@@ -360,7 +367,7 @@ def check_notebook(notebook: Path) -> NotebookOutcome:
     outcome = NotebookOutcome(notebook)
     try:
         expectations = {
-            cell_id: expect.load(path, display_path(path))
+            cell_id: expect.load(path, display_path(path)).only
             for cell_id, path in expectation_files(notebook).items()
         }
     except expect.ExpectationError as error:

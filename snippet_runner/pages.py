@@ -7,12 +7,16 @@ then any command-line arguments for the run):
     <!-- example: matrix/task_argument.py spawn -->
 
 Before any page renders, every example of every page is run at once by the
-runner and judged against its expectation; a wrong one is logged as an
-error, which fails a strict build. Each reference then becomes two content
-tabs: "Source", included from the file by pymdownx.snippets, and "Output",
-the captured text.
+runner, on every interpreter of the build, and judged against its
+expectation; a wrong one is logged as an error, which fails a strict
+build. Each reference then becomes two content tabs: "Source", included
+from the file by pymdownx.snippets, with download links for it and the
+modules it needs; and "Output", the captured text with what produced it
+and the versions it was checked on. Where versions behave differently
+(different cases of the expectation judged them), each behaviour gets its
+own output.
 
-Why a hook rather than markdown-exec `python exec` blocks: those run in the
+Why run them as programs rather than markdown-exec `python exec` blocks: those run in the
 MkDocs process itself, where `__name__` is not "__main__", only print() is
 captured, and nothing they define can be pickled for a spawned worker.
 Pool examples must run as the real programs a reader would run.
@@ -32,9 +36,19 @@ import secrets
 import time
 from pathlib import Path
 
+import markdown
 from mkdocs.structure.files import File
 
-from .runner import SNIPPETS_DIR, Outcome, Run, check_runs
+from . import cache
+from .interpreters import Interpreter, names
+from .runner import (
+    SNIPPETS_DIR,
+    Example,
+    ExampleOutcome,
+    Outcome,
+    check_examples,
+)
+from .settings import project_interpreters
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
@@ -71,6 +85,7 @@ def escape_output(text: str) -> str:
 
 
 def provenance(outcome: Outcome) -> str:
+    """What produced one run's output, as the line under it says."""
     result = outcome.result
     methods = ", ".join(result.start_methods) or "none (no child process)"
     if result.timed_out:
@@ -81,11 +96,25 @@ def provenance(outcome: Outcome) -> str:
         f"<code>{html.escape(' '.join(result.command))}</code> · {ending} · "
         f"{result.seconds:.1f} s · {html.escape(result.python)} on "
         f"{html.escape(result.platform)} · start method: {methods} · "
-        f"{result.finished_at}"
+        f"{html.escape(result.buffering)} · {result.finished_at}"
     )
 
 
-def output_html(outcome: Outcome) -> str:
+def version_span(found: list[Interpreter], ran: list[Interpreter]) -> str:
+    """'3.9–3.13' when `found` is every interpreter that ran (and they are
+    more than one), else the minor versions one by one."""
+    minors = [interpreter.minor for interpreter in found]
+    if len(found) > 1 and len(found) == len(ran):
+        return f"{minors[0]}\u2013{minors[-1]}"
+    return ", ".join(minors)
+
+
+def why_html(text: str) -> str:
+    """A case's `why:` (a sentence of Markdown, links allowed)."""
+    return markdown.markdown(text)
+
+
+def output_html(outcome: ExampleOutcome) -> str:
     parts = ['<div class="example-output">']
     if not outcome.ok:
         parts.append(
@@ -93,14 +122,38 @@ def output_html(outcome: Outcome) -> str:
             "This example is wrong; a strict build fails</p><pre><code>"
             f"{escape_output(outcome.report())}</code></pre></div>"
         )
-    if outcome.result is not None:
+    groups = outcome.groups()
+    for case, runs in groups:
+        checked = [run.run.interpreter for run in runs]
+        if len(groups) > 1:
+            parts.append(
+                '<div class="example-versions"><p><strong>'
+                f"On {html.escape(names(checked))}</strong></p>"
+                f"{why_html(case.why) if case.why else ''}</div>"
+            )
+        shown = outcome.shown(runs)
         parts.append(
             '<div class="highlight"><pre><code class="language-text">'
-            f"{escape_output(outcome.result.output)}</code></pre></div>"
-            f'<p class="example-provenance">{provenance(outcome)}</p>'
+            f"{escape_output(shown.result.output)}</code></pre></div>"
+            f'<p class="example-provenance">{provenance(shown)}</p>'
+            f'<p class="example-checked">{checked_html(outcome, checked)}'
+            "</p>"
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def checked_html(outcome: ExampleOutcome, checked: list) -> str:
+    text = f"Checked on {html.escape(names(checked))}"
+    if outcome.needs:
+        needs = ", ".join(outcome.needs)
+        return (
+            f"{text} only: this example needs {html.escape(needs)}, which "
+            "only the build's own environment has"
+        )
+    if len(checked) > 1:
+        return f"{text}, against the same expectation"
+    return text
 
 
 def _indent(block: str) -> str:
@@ -118,49 +171,60 @@ class ExampleBuild:
 
     current: ExampleBuild | None = None  # the build in progress
 
-    def __init__(self):
-        self.outcomes: dict[str, Outcome] = {}
+    def __init__(self, interpreters: list[Interpreter]):
+        self.interpreters = interpreters
+        self.outcomes: dict[str, ExampleOutcome] = {}
+        self.pages: dict[str, list[str]] = {}  # reference: pages showing it
         self.token = f"example-output-{secrets.token_hex(8)}"
-        self.placeholders: dict[str, Outcome] = {}
+        self.placeholders: dict[str, ExampleOutcome] = {}
         ExampleBuild.current = self
 
     def run_all(self, pages: dict[str, str]) -> None:
         """Run every example the pages refer to, all at once."""
-        runs = {}
-        for page, markdown in pages.items():
-            for _, reference in references(markdown):
+        examples = {}
+        for page, text in pages.items():
+            for _, reference in references(text):
                 try:
-                    runs[reference] = Run.from_reference(reference)
+                    examples[reference] = Example.from_reference(reference)
                 except ValueError as error:
                     log.error("%s: bad example %r: %s", page, reference, error)
+                    continue
+                self.pages.setdefault(reference, []).append(page)
         started = time.monotonic()
-        outcomes = check_runs(runs.values())
-        self.outcomes = {ref: outcomes[run] for ref, run in runs.items()}
-        cached = sum(outcome.from_cache for outcome in outcomes.values())
+        outcomes = check_examples(examples.values(), self.interpreters)
+        self.outcomes = {
+            ref: outcomes[example] for ref, example in examples.items()
+        }
+        runs = [run for found in outcomes.values() for run in found.runs]
+        cached = sum(run.from_cache for run in runs)
         log.info(
-            "ran %d of %d examples (%d from the cache) in %.2f s",
-            len(outcomes) - cached,
-            len(outcomes),
+            "ran %d of %d example runs (%d from the cache) in %.2f s, on %s",
+            len(runs) - cached,
+            len(runs),
             cached,
             time.monotonic() - started,
+            names(self.interpreters),
         )
-        for page, markdown in pages.items():
-            for _, reference in references(markdown):
-                outcome = self.outcomes.get(reference)
-                if outcome is not None and not outcome.ok:
-                    log.error("%s refers to %s", page, outcome.report())
+        for reference, showing in self.pages.items():
+            outcome = self.outcomes.get(reference)
+            if outcome is not None and not outcome.ok:
+                log.error("%s refers to %s", showing[0], outcome.report())
 
     def snippet_files(self, config) -> list[File]:
-        """The snippets' files, copied into the site for download links."""
-        snippets = {outcome.run.snippet for outcome in self.outcomes.values()}
+        """The snippets, and the modules of their folders that they need,
+        copied into the site for the download links."""
+        files = set()
+        for outcome in self.outcomes.values():
+            snippet = outcome.example.snippet
+            if snippet.is_file():
+                files.update([snippet, *cache.local_modules(snippet)])
         return [
             File.generated(
                 config,
-                f"snippets/{snippet.relative_to(SNIPPETS_DIR).as_posix()}",
-                abs_src_path=str(snippet),
+                f"snippets/{path.relative_to(SNIPPETS_DIR).as_posix()}",
+                abs_src_path=str(path),
             )
-            for snippet in sorted(snippets)
-            if snippet.is_file()
+            for path in sorted(files)
         ]
 
     def expand(self, markdown: str, page_uri: str) -> str:
@@ -171,21 +235,28 @@ class ExampleBuild:
                 lines[index] = self._tabs(outcome, page_uri)
         return "\n".join(lines)
 
-    def _tabs(self, outcome: Outcome, page_uri: str) -> str:
+    def _tabs(self, outcome: ExampleOutcome, page_uri: str) -> str:
         placeholder = f"{self.token}-{len(self.placeholders)}"
         self.placeholders[placeholder] = outcome
-        if outcome.result is None:  # nothing ran: no file or no expectation
+        if not outcome.runs:  # nothing ran: no file or no expectation
             return f"\n{placeholder}\n"
-        path = outcome.run.snippet.relative_to(SNIPPETS_DIR).as_posix()
+        snippet = outcome.example.snippet
+        path = snippet.relative_to(SNIPPETS_DIR).as_posix()
         fence = (
             f'````python title="snippets/{path}" linenums="1"\n'
             f'--8<-- "{path}"\n````'
         )
-        link = posixpath.relpath(
-            f"snippets/{path}", posixpath.dirname(page_uri) or "."
-        )
-        name = posixpath.basename(path)
-        download = f'[Download {name}]({link}){{ download="{name}" }}'
+        here = posixpath.dirname(page_uri) or "."
+        links = []
+        for file in [snippet, *cache.local_modules(snippet)]:
+            target = f"snippets/{file.relative_to(SNIPPETS_DIR).as_posix()}"
+            link = posixpath.relpath(target, here)
+            links.append(
+                f'[Download {file.name}]({link}){{ download="{file.name}" }}'
+            )
+        download = " · ".join(links)
+        if len(links) > 1:
+            download += " (it imports the others: keep them in one folder)"
         return (
             f'\n=== "Source"\n\n{_indent(fence)}\n\n    {download}\n\n'
             f'=== "Output"\n\n    {placeholder}\n'
@@ -198,19 +269,21 @@ class ExampleBuild:
         return re.sub(rf"<p>({self.token}-\d+)</p>", replace, page_html)
 
 
-def outcomes(*references: str) -> list[Outcome]:
+def outcomes(*references: str) -> list[ExampleOutcome]:
     """Outcomes for code that builds a table or a chart from real runs.
 
     Meant for markdown-exec `python exec` blocks: returns this build's
-    outcome when a page already shows the run, else runs it now (many at
-    once, through the cache). Raises ExampleError if any run is wrong, so
-    the block fails and a strict build stops.
+    outcome when a page already shows the example, else runs it now (many
+    at once, through the cache). Raises ExampleError if any run is wrong,
+    so the block fails and a strict build stops.
     """
-    build = ExampleBuild.current or ExampleBuild()
+    build = current_build()
     missing = [ref for ref in references if ref not in build.outcomes]
-    runs = {ref: Run.from_reference(ref) for ref in missing}
-    fresh = check_runs(runs.values())
-    build.outcomes.update({ref: fresh[run] for ref, run in runs.items()})
+    examples = {ref: Example.from_reference(ref) for ref in missing}
+    fresh = check_examples(examples.values(), build.interpreters)
+    build.outcomes.update(
+        {ref: fresh[example] for ref, example in examples.items()}
+    )
     found = [build.outcomes[ref] for ref in references]
     wrong = [outcome.report() for outcome in found if not outcome.ok]
     if wrong:
@@ -223,3 +296,11 @@ def read_pages(files) -> dict[str, str]:
         file.src_uri: Path(file.abs_src_path).read_text(encoding="utf-8")
         for file in files.documentation_pages()
     }
+
+
+def current_build() -> ExampleBuild:
+    """The build in progress; outside a build (a test), a new one on the
+    project's interpreters."""
+    if ExampleBuild.current is None:
+        ExampleBuild(list(project_interpreters()))
+    return ExampleBuild.current

@@ -11,8 +11,6 @@ import os
 import platform
 import signal
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -22,11 +20,16 @@ from pathlib import Path
 
 import psutil
 
+from .interpreters import Interpreter, build_interpreter
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_SITE = Path(__file__).resolve().parent / "child"
 # How long the group may keep the output pipe open after the main process
 # exits (a worker still printing) before it counts as left behind.
 GRACE_SECONDS = 3.0
+# How a run's output was captured, as its provenance line states it: the
+# order of lines from several processes depends on it.
+BUFFERING = "stdout and stderr line-buffered, into one pipe"
 
 
 @dataclass
@@ -41,18 +44,24 @@ class RunResult:
     python: str = ""
     platform: str = ""
     finished_at: str = ""
+    buffering: str = BUFFERING
 
     @property
     def timed_out(self) -> bool:
         return self.exit_code is None
 
 
-def provenance() -> dict[str, str]:
-    """What produced an output, as every page states it: the Python, the
-    platform, and when (now)."""
+def provenance(interpreter: Interpreter | None = None) -> dict[str, str]:
+    """What produced an output, as every page states it: the Python (this
+    one unless another is named), the platform, and when (now)."""
+    if interpreter is not None:
+        python = interpreter.name
+    else:
+        python = (
+            f"{platform.python_implementation()} {platform.python_version()}"
+        )
     return {
-        "python": f"{platform.python_implementation()} "
-        f"{platform.python_version()}",
+        "python": python,
         "platform": f"{platform.system()} {platform.machine()}",
         "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -75,14 +84,14 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def shorten_paths(text: str) -> str:
-    """Absolute paths in tracebacks become repo-relative or <stdlib>/."""
-    paths = sysconfig.get_paths()
+def shorten_paths(text: str, interpreter: Interpreter) -> str:
+    """Absolute paths in tracebacks become repo-relative, or <stdlib>/ and
+    <site-packages>/ of the interpreter that ran."""
     prefixes = [
-        (paths["purelib"], "<site-packages>"),
-        (paths["platlib"], "<site-packages>"),
+        (interpreter.purelib, "<site-packages>"),
+        (interpreter.platlib, "<site-packages>"),
         (str(ROOT), ""),
-        (paths["stdlib"], "<stdlib>"),
+        (interpreter.stdlib, "<stdlib>"),
     ]
     for prefix, short in prefixes:
         text = text.replace(prefix + os.sep, short + "/" if short else "")
@@ -99,7 +108,8 @@ def _running(proc: psutil.Process) -> bool:
         return False
 
 
-def _survivors(group: int) -> list[psutil.Process]:
+def survivors(group: int) -> list[psutil.Process]:
+    """The live processes of a process group."""
     alive = []
     for proc in psutil.process_iter(["pid"]):
         try:
@@ -118,12 +128,13 @@ def _survivors_after(group: int, grace: float) -> list[psutil.Process]:
     as running, with no command line, for a moment.
     """
     deadline = time.monotonic() + grace
-    while (alive := _survivors(group)) and time.monotonic() < deadline:
+    while (alive := survivors(group)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return alive
 
 
-def _describe(procs: list[psutil.Process]) -> list[str]:
+def describe(procs: list[psutil.Process]) -> list[str]:
+    """'pid N: its command line', for messages."""
     described = []
     for proc in procs:
         try:
@@ -135,15 +146,15 @@ def _describe(procs: list[psutil.Process]) -> list[str]:
 
 def kill_group(group: int) -> list[str]:
     """Kill every live process of the group; describe what was killed."""
-    survivors = _survivors(group)
-    described = _describe(survivors)
+    alive = survivors(group)
+    described = describe(alive)
     try:
         os.killpg(group, signal.SIGKILL)
     except ProcessLookupError:
         pass
     # Not psutil.wait_procs: it waits for zombies to be reaped as well.
     deadline = time.monotonic() + 5
-    while any(map(_running, survivors)) and time.monotonic() < deadline:
+    while any(map(_running, alive)) and time.monotonic() < deadline:
         time.sleep(0.01)
     return described
 
@@ -177,8 +188,12 @@ def run_program(
     args: tuple[str, ...] = (),
     timeout: float = 20.0,
     cancel: threading.Event | None = None,
+    interpreter: Interpreter | None = None,
 ) -> RunResult:
-    command = [sys.executable, str(script.relative_to(ROOT)), *args]
+    """Run `script` on `interpreter` (default: the Python running this)."""
+    if interpreter is None:
+        interpreter = build_interpreter()
+    command = [interpreter.path, str(script.relative_to(ROOT)), *args]
     if cancel is not None and cancel.is_set():  # it waited for its turn
         raise RunCancelled(f"{command[1]}: not started")
     with tempfile.TemporaryDirectory(prefix="snippet-run-") as scratch:
@@ -232,10 +247,10 @@ def run_program(
     return RunResult(
         command=["python", *command[1:]],
         exit_code=exit_code,
-        output=shorten_paths(output),
+        output=shorten_paths(output, interpreter),
         seconds=seconds,
         timeout=timeout,
         start_methods=start_methods,
         left_behind=left_behind,
-        **provenance(),
+        **provenance(interpreter),
     )

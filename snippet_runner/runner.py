@@ -1,12 +1,15 @@
 """Run snippets and judge them against their expectations.
 
-The one place where snippets are executed: the MkDocs hook (pages) and
-pytest (tests) both call `check_runs`, so a page can never show output that
-the tests would reject.
+The one place where snippets are executed: the MkDocs plugin (pages) and
+pytest (tests) both call `check_examples`, so a page can never show output
+that the tests would reject.
 
-A run is a snippet plus its command-line arguments. `topic/name.py` alone
-is checked against `topic/name.expect`; `topic/name.py spawn` against
-`topic/name.spawn.expect`, so one file can fill a whole row of a table.
+An example is a snippet plus its command-line arguments, as a page names
+it. `topic/name.py` alone is checked against `topic/name.expect`;
+`topic/name.py spawn` against `topic/name.spawn.expect`, so one file can
+fill a whole row of a table. A run is an example on one interpreter: every
+example runs on every interpreter of the build, and each run is judged by
+the case of the expectation that covers its Python version.
 """
 
 from __future__ import annotations
@@ -16,23 +19,23 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
 from . import cache
 from . import expectation as expect
+from .interpreters import Interpreter, build_interpreter, names
 from .process import ROOT, RunResult, run_program
 
 SNIPPETS_DIR = ROOT / "snippets"
 EXPECTATION_SUFFIX = ".expect"
 # Snippets mostly sleep or wait on each other, so many more of them than
 # cores can run at once: with 32 a core, 160 one-second examples build in
-# about 3x the time of 10 on 2 cores (make bench). SNIPPET_RUNNER_JOBS
-# overrides the bound.
-DEFAULT_JOBS = int(
-    os.environ.get("SNIPPET_RUNNER_JOBS", 32 * (os.cpu_count() or 1))
-)
+# about 3x the time of 10 on 2 cores (make bench). SNIPPET_RUNNER_JOBS or
+# the plugin's `jobs` overrides the bound.
+DEFAULT_JOBS = 32 * (os.cpu_count() or 1)
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
+# The versions a scoped case may name: the range this site supports.
+SUPPORTED = ((3, 9), (3, 14))
 
 
 def display_path(path: Path) -> str:
@@ -43,12 +46,14 @@ def display_path(path: Path) -> str:
 
 
 @dataclass(frozen=True, order=True)
-class Run:
+class Example:
+    """A snippet and its arguments, as a page refers to it."""
+
     snippet: Path  # absolute
     args: tuple[str, ...] = ()
 
     @classmethod
-    def from_reference(cls, reference: str) -> Run:
+    def from_reference(cls, reference: str) -> Example:
         """'topic/name.py arg ...', as pages write it, below snippets/."""
         path, *args = reference.split()
         bad = [arg for arg in args if not ARGUMENT.fullmatch(arg)]
@@ -74,16 +79,17 @@ def discover_snippets(folder: Path = SNIPPETS_DIR) -> list[Path]:
     )
 
 
-def discover_runs(folder: Path = SNIPPETS_DIR) -> list[Run]:
-    """Every run an expectation file asks for; snippets with none too."""
-    runs = []
+def discover_examples(folder: Path = SNIPPETS_DIR) -> list[Example]:
+    """Every example an expectation file asks for; snippets with none
+    too (they fail for the lack of one)."""
+    examples = []
     for snippet in discover_snippets(folder):
         found = [
-            Run(snippet, tuple(path.name.split(".")[1:-1]))
+            Example(snippet, tuple(path.name.split(".")[1:-1]))
             for path in snippet.parent.glob(snippet.stem + ".*expect")
         ]
-        runs += sorted(found) or [Run(snippet)]
-    return runs
+        examples += sorted(found) or [Example(snippet)]
+    return examples
 
 
 def orphan_expectations(folder: Path = SNIPPETS_DIR) -> list[Path]:
@@ -94,11 +100,23 @@ def orphan_expectations(folder: Path = SNIPPETS_DIR) -> list[Path]:
     )
 
 
+@dataclass(frozen=True)
+class Run:
+    """An example on one interpreter."""
+
+    example: Example
+    interpreter: Interpreter
+
+    def __str__(self) -> str:
+        return f"{self.example} on {self.interpreter.name}"
+
+
 @dataclass
 class Outcome:
     """A run's result (if it got that far) and everything wrong with it."""
 
     run: Run
+    case: expect.Expectation | None = None  # what judged it
     result: RunResult | None = None
     problems: list[str] = field(default_factory=list)
     from_cache: bool = False
@@ -117,6 +135,60 @@ class Outcome:
             shown = self.result.output.splitlines() or ["(no output)"]
             lines += [f"    | {line}" for line in shown]
         return "\n".join(lines)
+
+
+@dataclass
+class ExampleOutcome:
+    """An example's runs on every interpreter, and what is wrong with the
+    example as a whole (its expectation file, a case no run used)."""
+
+    example: Example
+    runs: list[Outcome] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    needs: tuple[str, ...] = ()  # third-party packages: build Python only
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(run.ok for run in self.runs)
+
+    @property
+    def from_cache(self) -> bool:
+        return bool(self.runs) and all(run.from_cache for run in self.runs)
+
+    @property
+    def interpreters(self) -> list[Interpreter]:
+        return [outcome.run.interpreter for outcome in self.runs]
+
+    def report(self) -> str:
+        lines = [f"{self.example}: {problem}" for problem in self.problems]
+        lines += [run.report() for run in self.runs if not run.ok]
+        return "\n".join(lines)
+
+    def groups(self) -> list[tuple[expect.Expectation, list[Outcome]]]:
+        """The runs by the case that judged them, in the file's order:
+        one group where every version behaves alike."""
+        by_case: dict[int, list[Outcome]] = {}
+        cases: dict[int, expect.Expectation] = {}
+        for outcome in self.runs:
+            if outcome.case is not None and outcome.result is not None:
+                by_case.setdefault(outcome.case.lineno, []).append(outcome)
+                cases[outcome.case.lineno] = outcome.case
+        return [(cases[line], by_case[line]) for line in sorted(by_case)]
+
+    @property
+    def primary(self) -> Outcome:
+        """The run a figure drawn from one run uses (see `shown`)."""
+        return self.shown([run for run in self.runs if run.result])
+
+    @staticmethod
+    def shown(group: list[Outcome]) -> Outcome:
+        """The run a page shows for a group: the build's own Python's if
+        it is there (its packages, its start-method default), else the
+        newest version's."""
+        for outcome in group:
+            if outcome.run.interpreter.is_build:
+                return outcome
+        return max(group, key=lambda outcome: outcome.run.interpreter.release)
 
 
 def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
@@ -153,42 +225,137 @@ def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
     return problems
 
 
-def check_run(run: Run, cancel: threading.Event | None = None) -> Outcome:
-    outcome = Outcome(run)
-    if not run.snippet.is_file():
-        outcome.problems.append("no such snippet file")
-        return outcome
-    try:
-        expected = expect.load(run.expectation, display_path(run.expectation))
-    except expect.ExpectationError as error:
-        outcome.problems.append(f"bad expectation: {error}")
-        return outcome
-    key = cache.key(run.snippet, run.args, run.expectation)
-    with cache.slot(key, alone=expected.alone):
+def check_run(
+    run: Run,
+    case: expect.Expectation,
+    digest: str,
+    cancel: threading.Event | None = None,
+) -> Outcome:
+    """Run (or take from the cache) one run, and judge it by its case."""
+    outcome = Outcome(run, case)
+    key = cache.key(digest, run.interpreter)
+    with cache.slot(key, alone=case.alone):
         cached = cache.load(key)
         if cached is not None:
             outcome.result, outcome.from_cache = cached, True
         else:
             outcome.result = run_program(
-                run.snippet, run.args, expected.timeout, cancel
+                run.example.snippet,
+                run.example.args,
+                case.timeout,
+                cancel,
+                run.interpreter,
             )
-        outcome.problems = judge(expected, outcome.result)
+        outcome.problems = judge(case, outcome.result)
         if outcome.ok and not outcome.from_cache:
             cache.store(key, outcome.result)  # only runs that passed
     return outcome
 
 
-def check_runs(runs, jobs: int = DEFAULT_JOBS) -> dict[Run, Outcome]:
-    """Run and judge many runs at once (the 'alone' ones by themselves)."""
-    unique = list(dict.fromkeys(runs))
+def plan(
+    example: Example, interpreters: list[Interpreter]
+) -> tuple[ExampleOutcome, list[tuple[Run, expect.Expectation]]]:
+    """The runs an example needs, each with the case that will judge it;
+    and its outcome so far, holding any problem found before running."""
+    outcome = ExampleOutcome(example)
+    if not example.snippet.is_file():
+        outcome.problems.append("no such snippet file")
+        return outcome, []
+    try:
+        expected = expect.load(
+            example.expectation, display_path(example.expectation)
+        )
+    except expect.ExpectationError as error:
+        outcome.problems.append(f"bad expectation: {error}")
+        return outcome, []
+    outcome.needs = expected.needs
+    if expected.needs:
+        # Third-party packages are installed for the build's Python only.
+        interpreters = [build_interpreter()]
+    runs = []
+    for interpreter in interpreters:
+        cases = expected.cases_for(interpreter.release)
+        if len(cases) == 1:
+            runs.append((Run(example, interpreter), cases[0]))
+        elif not cases:
+            outcome.problems.append(
+                f"no case of {expected.name} covers {interpreter.name}: "
+                "add a case for it, or one with no 'python:' line"
+            )
+        else:
+            lines = ", ".join(f"{case.lineno}" for case in cases)
+            outcome.problems.append(
+                f"{interpreter.name} is named by more than one case of "
+                f"{expected.name} (lines {lines}): each version needs one"
+            )
+    outcome.problems += _unused_cases(expected, interpreters)
+    return outcome, runs
+
+
+def _unused_cases(
+    expected: expect.ExpectationFile, interpreters: list[Interpreter]
+) -> list[str]:
+    """Scoped cases that name no supported version, or that no run used
+    although an interpreter of their minor versions ran."""
+    problems = []
+    oldest, newest = SUPPORTED
+    supported = [(oldest[0], minor) for minor in range(oldest[1], 99)]
+    supported = [minor for minor in supported if minor <= newest]
+    for case in expected.cases:
+        if case.python is None:
+            continue
+        where = f"{expected.name}:{case.lineno}: python: {case.python.text}"
+        if not any(map(case.python.could_match_minor, supported)):
+            problems.append(
+                f"{where} names no version this site supports "
+                f"({'.'.join(map(str, oldest))} to "
+                f"{'.'.join(map(str, newest))})"
+            )
+            continue
+        matched = [
+            found
+            for found in interpreters
+            if case.python.matches(found.release)
+        ]
+        same_minor = [
+            found
+            for found in interpreters
+            if case.python.could_match_minor(found.release[:2])
+        ]
+        if not matched and same_minor:
+            problems.append(
+                f"{where} matches no interpreter that ran, though "
+                f"{names(same_minor)} did: name the versions that "
+                "really behave this way"
+            )
+    return problems
+
+
+def check_examples(
+    examples, interpreters: list[Interpreter], jobs: int | None = None
+) -> dict[Example, ExampleOutcome]:
+    """Run and judge many examples on every interpreter, all at once (the
+    'alone' runs by themselves)."""
+    unique = list(dict.fromkeys(examples))
+    outcomes, work = {}, []
+    for example in unique:
+        outcomes[example], runs = plan(example, interpreters)
+        if runs:
+            digest = cache.example_digest(
+                example.snippet, example.args, example.expectation
+            )
+            work += [(run, case, digest) for run, case in runs]
     cancel = threading.Event()
+    jobs = jobs or int(os.environ.get("SNIPPET_RUNNER_JOBS", DEFAULT_JOBS))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
-            outcomes = list(pool.map(check_run, unique, repeat(cancel)))
+            done = list(pool.map(lambda item: check_run(*item, cancel), work))
         except BaseException:
             # Ctrl-C (or any error here): runs not started never start, and
             # the running ones kill their processes and stop.
             pool.shutdown(wait=False, cancel_futures=True)
             cancel.set()
             raise
-    return dict(zip(unique, outcomes, strict=True))
+    for outcome in done:
+        outcomes[outcome.run.example].runs.append(outcome)
+    return outcomes

@@ -9,6 +9,9 @@ PYTHONPATH), and by every process a snippet spawns, since they inherit it.
    snippet's child processes; we record it as processes start and write it
    to the report file (a method a line) when the snippet's main process
    exits.
+
+Nothing here may show in a snippet's output: no frame of this file may
+stand in a traceback that a reader running the snippet would not see.
 """
 
 import atexit
@@ -27,7 +30,7 @@ _start_methods = []
 def _record_start_methods(process_module):
     original_start = process_module.BaseProcess.start
 
-    def recording_start(self):
+    def record_then_start(self):
         # ForkProcess, SpawnProcess, ... name their method; the default
         # Process class defers to the default context.
         method = getattr(self, "_start_method", None)
@@ -37,9 +40,13 @@ def _record_start_methods(process_module):
             method = multiprocessing.get_start_method()
         if method not in _start_methods:
             _start_methods.append(method)
-        return original_start(self)
+        return original_start.__get__(self)
 
-    process_module.BaseProcess.start = recording_start
+    # A property, not a wrapper: `process.start` records the method and
+    # hands back the real bound method, which the caller then calls. A
+    # wrapper would stand between them as a frame of this file in every
+    # traceback that passes through start().
+    process_module.BaseProcess.start = property(record_then_start)
 
 
 class _WhenImported:

@@ -1,9 +1,11 @@
 """Markdown tables built from real runs, for markdown-exec blocks.
 
 The start-method matrix: one snippet per approach (a row), run once per
-start method (a column) as `topic/name.py <method>`. A cell says "works"
-when the run exited with code 0, and "fails" with the run's last output
-line (the exception that really came out) when it did not. What each run
+start method (a column) as `topic/name.py <method>`, on every interpreter
+of the build. A cell says "works" when the run exited with code 0, and
+"fails" with the run's last output line (the exception that really came
+out) when it did not, with the versions that did so; where versions
+differ, the cell names each outcome's versions. What each run
 must print is fixed by its expectation file, and `pages.outcomes` raises
 if any run does not match it, so a cell can only show a checked outcome.
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from snippet_runner.pages import version_span
 
 START_METHODS = ("fork", "spawn", "forkserver")
 # The matrix rows, (label, snippet below snippets/), shared by the page
@@ -69,23 +73,53 @@ def markdown_text(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Cell:
+class Result:
+    """What some runs of one matrix cell did, and on which versions."""
+
     works: bool
     error: str = ""  # the last output line, when the run failed
+    versions: str = ""  # "3.9–3.13", or "3.9, 3.10"
 
     @classmethod
-    def from_run(cls, exit_code: int | None, output: str) -> Cell:
+    def from_run(cls, exit_code: int | None, output: str, versions=""):
         if exit_code == 0:
-            return cls(works=True)
-        lines = [line for line in output.splitlines() if line.strip()]
+            return cls(True, "", versions)
         if exit_code is None:
-            return cls(works=False, error="killed by the timeout")
-        return cls(works=False, error=lines[-1] if lines else "(no output)")
+            return cls(False, "killed by the timeout", versions)
+        lines = [line for line in output.splitlines() if line.strip()]
+        return cls(False, lines[-1] if lines else "(no output)", versions)
 
     def markdown(self) -> str:
         if self.works:
-            return "**works**"
-        return f"**fails**<br><code>{markdown_text(self.error)}</code>"
+            text = "**works**"
+        else:
+            text = f"**fails**<br><code>{markdown_text(self.error)}</code>"
+        return f"{text}<br>on {self.versions}" if self.versions else text
+
+
+@dataclass(frozen=True)
+class Cell:
+    results: tuple[Result, ...]
+
+    @classmethod
+    def from_outcome(cls, outcome) -> Cell:
+        """One Result per distinct outcome of an example's runs."""
+        ran = [run.run.interpreter for run in outcome.runs]
+        found: dict[tuple[bool, str], list] = {}
+        for run in outcome.runs:
+            alike = Result.from_run(run.result.exit_code, run.result.output)
+            found.setdefault((alike.works, alike.error), []).append(
+                run.run.interpreter
+            )
+        return cls(
+            tuple(
+                Result(works, error, version_span(versions, ran))
+                for (works, error), versions in found.items()
+            )
+        )
+
+    def markdown(self) -> str:
+        return "<br>".join(result.markdown() for result in self.results)
 
 
 def matrix_cells(
@@ -102,7 +136,7 @@ def matrix_cells(
     keys = [(snippet, method) for _, snippet in rows for method in methods]
     found = outcomes(*(f"{snippet} {method}" for snippet, method in keys))
     return {
-        key: Cell.from_run(outcome.result.exit_code, outcome.result.output)
+        key: Cell.from_outcome(outcome)
         for key, outcome in zip(keys, found, strict=True)
     }
 

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import cache
-from .tables import markdown_text
+from tables import markdown_text
+
+from snippet_runner import cache
 
 # The cost page's runs, in the order the page shows them.
 IS_SET = "cost/is_set_cost.py"
@@ -282,7 +283,9 @@ def _draw_svg(
 def measurements(outcomes: Callable[..., list]) -> list[Measurement]:
     """This build's cost figures, one per run in RUNS; `outcomes` is
     pages.outcomes."""
-    return [parse(outcome.result.output) for outcome in outcomes(*RUNS)]
+    return [
+        parse(outcome.primary.result.output) for outcome in outcomes(*RUNS)
+    ]
 
 
 def cost_chart(outcomes: Callable[..., list]) -> str:
@@ -326,15 +329,18 @@ def provenance(outcomes: Callable[..., list]) -> str:
     Markdown list."""
     found = outcomes(*RUNS)
     pythons = sorted(
-        {f"{o.result.python} on {o.result.platform}" for o in found}
+        {
+            f"{o.primary.result.python} on {o.primary.result.platform}"
+            for o in found
+        }
     )
     lines = [
         f"- Machine: {markdown_text(machine())}",
         f"- Python: {markdown_text(', '.join(pythons))}",
     ]
     for reference, outcome in zip(RUNS, found, strict=True):
-        when = markdown_text(outcome.result.finished_at)
-        seconds = outcome.result.seconds
+        when = markdown_text(outcome.primary.result.finished_at)
+        seconds = outcome.primary.result.seconds
         lines.append(f"- `{reference}` finished {when}, after {seconds:.1f} s")
     return "\n".join(lines)
 

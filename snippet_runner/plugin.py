@@ -1,0 +1,64 @@
+"""The MkDocs plugin `snippet-runner`: runs every example a page refers
+to, on every interpreter of the build, and puts its source and real
+output into the page; executes and checks the notebooks.
+
+Registered by the entry point in pyproject.toml and configured under
+`plugins:` in mkdocs.yml; its options, validated by MkDocs, are described
+in snippet_runner/settings.py. What it does to a page: pages.py; to a
+notebook: notebook_pages.py and notebooks.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from .interpreters import InterpreterError
+from .notebook_pages import NotebookPages
+from .pages import ExampleBuild, read_pages
+from .settings import RunnerConfig, Settings
+
+log = logging.getLogger("mkdocs.plugins.snippet_runner")
+
+
+class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.interpreters = []
+        self.build: ExampleBuild | None = None
+        self.notebooks = NotebookPages()
+
+    def on_config(self, config):
+        config_dir = Path(config.config_file_path).resolve().parent
+        self.settings = Settings.from_config(self.config, config_dir)
+        self.settings.apply()
+        try:
+            self.interpreters = self.settings.select_interpreters()
+        except InterpreterError as error:
+            raise PluginError(str(error)) from None
+        return config
+
+    def on_pre_build(self, config):
+        if self.settings.notebooks:
+            self.notebooks.start(config)  # runs while the examples run
+
+    def on_files(self, files, config):
+        # A fresh run on every build and every reload (the cache makes
+        # the unchanged runs free).
+        self.build = ExampleBuild(self.interpreters)
+        self.build.run_all(read_pages(files))
+        for file in self.build.snippet_files(config):
+            if files.get_file_from_path(file.src_uri) is None:
+                files.append(file)
+        return self.notebooks.on_files(files, config)
+
+    def on_page_markdown(self, markdown, page, config, files):
+        return self.build.expand(markdown, page.file.src_uri)
+
+    def on_page_content(self, html, page, config, files):
+        html = self.build.fill(html)
+        return self.notebooks.on_page_content(html, page)

@@ -1,0 +1,202 @@
+"""The engine's settings: the `snippet-runner` plugin's options in
+mkdocs.yml, validated by MkDocs, with environment overrides.
+
+One place for them, read the same way by the build (the plugin gets them
+from MkDocs) and by the tests and the command line (`load()` reads
+mkdocs.yml through MkDocs' own loader and validation).
+
+    plugins:
+      - snippet-runner:
+          require: ["3.11"]      # minor versions that must be found
+          oldest: "3.9"          # the supported range: interpreters
+          newest: "3.14"         #   outside it are not used
+          interpreters: []       # more interpreters, by path
+          pythons: all           # all: every one found; build: only the
+                                 #   Python running the build
+          jobs: null             # runs at once (default: 32 a core)
+          timeout: 20            # seconds, where an expectation says none
+          cache_dir: .cache/snippet-runs
+          python_path: []        # folders markdown-exec blocks import from
+          notebooks: true        # execute and check docs/**/*.ipynb
+
+Environment overrides (CI sets the first one):
+    SNIPPET_RUNNER_REQUIRE       "3.9 3.10 3.11": replaces `require`
+    SNIPPET_RUNNER_PYTHONS       all or build: replaces `pythons`
+    SNIPPET_RUNNER_INTERPRETERS  paths, separated by os.pathsep: added
+    SNIPPET_RUNNER_JOBS          replaces `jobs`
+    SNIPPET_RUNNER_CACHE_DIR     replaces `cache_dir`
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import ConfigurationError
+
+from . import cache, interpreters
+from . import expectation as expect
+from .interpreters import Interpreter, InterpreterError
+from .process import ROOT
+
+PLUGIN = "snippet-runner"
+MINOR = re.compile(r"3\.\d+")
+
+
+class MinorVersion(c.Type):
+    """A Python minor version written as a string: "3.9", "3.14"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(str, **kwargs)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if not MINOR.fullmatch(value):
+            raise ValidationError(
+                f"expected a minor version such as '3.12', got {value!r} "
+                "(quote it: 3.10 unquoted is the number 3.1)"
+            )
+        return value
+
+
+class RunnerConfig(base.Config):
+    require = c.ListOfItems(MinorVersion(), default=[])
+    oldest = MinorVersion(default="3.9")
+    newest = MinorVersion(default="3.14")
+    interpreters = c.ListOfItems(c.Type(str), default=[])
+    pythons = c.Choice(("all", "build"), default="all")
+    jobs = c.Optional(c.Type(int))
+    timeout = c.Type((int, float), default=expect.DEFAULT_TIMEOUT)
+    cache_dir = c.Type(str, default=".cache/snippet-runs")
+    python_path = c.ListOfItems(c.Type(str), default=[])
+    notebooks = c.Type(bool, default=True)
+
+
+def _minor(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+@dataclass
+class Settings:
+    require: list[str] = field(default_factory=list)
+    oldest: tuple[int, int] = (3, 9)
+    newest: tuple[int, int] = (3, 14)
+    interpreters: list[str] = field(default_factory=list)
+    pythons: str = "all"
+    jobs: int | None = None
+    timeout: float = expect.DEFAULT_TIMEOUT
+    cache_dir: Path = ROOT / ".cache/snippet-runs"
+    python_path: list[Path] = field(default_factory=list)
+    notebooks: bool = True
+
+    @classmethod
+    def from_config(cls, config: RunnerConfig, config_dir: Path) -> Settings:
+        """From the validated plugin options, then the environment."""
+        environ = os.environ
+        require = list(config.require)
+        if "SNIPPET_RUNNER_REQUIRE" in environ:
+            require = environ["SNIPPET_RUNNER_REQUIRE"].replace(",", " ")
+            require = require.split()
+            bad = [v for v in require if not MINOR.fullmatch(v)]
+            if bad:
+                raise ConfigurationError(
+                    f"SNIPPET_RUNNER_REQUIRE: not minor versions: {bad}"
+                )
+        pythons = environ.get("SNIPPET_RUNNER_PYTHONS") or config.pythons
+        if pythons not in ("all", "build"):
+            raise ConfigurationError(
+                f"SNIPPET_RUNNER_PYTHONS must be all or build, not {pythons!r}"
+            )
+        extra = environ.get("SNIPPET_RUNNER_INTERPRETERS", "")
+        jobs = environ.get("SNIPPET_RUNNER_JOBS") or config.jobs
+        return cls(
+            require=require,
+            oldest=_minor(config.oldest),
+            newest=_minor(config.newest),
+            interpreters=[
+                *(str(config_dir / path) for path in config.interpreters),
+                *filter(None, extra.split(os.pathsep)),
+            ],
+            pythons=pythons,
+            jobs=int(jobs) if jobs else None,
+            timeout=float(config.timeout),
+            cache_dir=config_dir / config.cache_dir,
+            python_path=[config_dir / path for path in config.python_path],
+            notebooks=config.notebooks,
+        )
+
+    def apply(self) -> None:
+        """Make these the settings of this process's runs."""
+        cache.configure(self.cache_dir)
+        expect.DEFAULT_TIMEOUT = self.timeout
+        for folder in reversed(self.python_path):
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+
+    def select_interpreters(self) -> list[Interpreter]:
+        """The interpreters this build runs its examples on; raises
+        InterpreterError naming any required version that is missing."""
+        probes = self.cache_dir.parent / "interpreters.json"
+        if self.pythons == "build":
+            found = [interpreters.build_interpreter(probes)]
+        else:
+            found = interpreters.discover(
+                self.interpreters, self.oldest, self.newest, probes
+            )
+        absent = interpreters.missing(self.require, found)
+        if absent:
+            where = (
+                "only the build's Python is used (pythons: build)"
+                if self.pythons == "build"
+                else "looked for python3.X on PATH, under pyenv's versions "
+                "folder and in the `interpreters` option"
+            )
+            raise InterpreterError(
+                f"required CPython {', '.join(absent)} not found ({where}); "
+                f"found: {interpreters.names(found)}. Install it, or change "
+                "`require` in mkdocs.yml or SNIPPET_RUNNER_REQUIRE"
+            )
+        return found
+
+
+def load(config_file: Path = ROOT / "mkdocs.yml") -> Settings:
+    """The settings in a project's mkdocs.yml, read and validated as the
+    build reads them, without loading the other plugins."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    placeholder = MkDocsConfig(config_file_path=str(config_file))
+    with open(config_file, "rb") as source:
+        raw = yaml_load(source, get_yaml_loader(config=placeholder))
+    for entry in raw.get("plugins", []):
+        if isinstance(entry, dict) and PLUGIN in entry:
+            options = entry[PLUGIN] or {}
+            break
+        if entry == PLUGIN:
+            options = {}
+            break
+    else:
+        raise ConfigurationError(f"{config_file}: no '{PLUGIN}' plugin")
+    config = RunnerConfig(config_file_path=str(config_file))
+    config.load_dict(options)
+    errors, _ = config.validate()
+    if errors:
+        found = "; ".join(f"{key}: {error}" for key, error in errors)
+        raise ConfigurationError(f"{config_file}: {PLUGIN}: {found}")
+    return Settings.from_config(config, Path(config_file).resolve().parent)
+
+
+@functools.cache
+def project_interpreters() -> tuple[Interpreter, ...]:
+    """This project's interpreters (for the tests and the command line)."""
+    settings = load()
+    settings.apply()
+    return tuple(settings.select_interpreters())
