@@ -19,8 +19,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	  --no-deps --no-build-isolation --editable .
 	@touch $@
 
+# The preview checks the examples on the build's Python only, so that it
+# comes up quickly: make serve PYTHONS=all checks every version found.
 serve: $(INSTALLED)  ## preview on http://127.0.0.1:8000, reloads on edits
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	SNIPPET_RUNNER_PYTHONS=$(or $(PYTHONS),build) \
+	  $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 build: $(INSTALLED)  ## strict build into site/, every snippet run afresh
 	SNIPPET_RUNNER_CACHE=off $(BIN)/mkdocs build --strict

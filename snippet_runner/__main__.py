@@ -6,8 +6,10 @@
     python -m snippet_runner show snippets/manager/start_gate.py
     python -m snippet_runner new topic/name   # a new snippet and a draft
 
-`check` runs each file (every expectation it has) afresh and reports what
-is wrong; `show` prints one run's output as a page would show it; `new`
+`check` runs each file (every expectation it has) afresh, on every
+interpreter the build uses (mkdocs.yml's snippet-runner options; set
+SNIPPET_RUNNER_PYTHONS=build for the build's Python only), and reports
+what is wrong; `show` prints the outputs as a page would show them; `new`
 starts an example (see scaffold.py).
 """
 
@@ -17,27 +19,34 @@ import sys
 from pathlib import Path
 
 from . import cache, scaffold
-from .runner import Run, check_runs, discover_runs
+from .interpreters import InterpreterError, names
+from .runner import Example, check_examples, discover_examples
+from .settings import project_interpreters
 
 
-def runs_for(paths: list[str]) -> list[Run]:
-    """The runs of these snippets; for a helper module (`_name.py`), the
-    runs of every snippet that depends on it (it has no runs of its own)."""
+def examples_for(paths: list[str]) -> list[Example]:
+    """The examples of these snippets; for a helper module (`_name.py`),
+    those of every snippet that depends on it (it has none of its own)."""
     if not paths:
-        return discover_runs()
-    runs = []
+        return discover_examples()
+    examples = []
     for path in paths:
         file = Path(path).resolve()
         if file.name.startswith("_") and file.is_file():
             found = [
-                run
-                for run in discover_runs(file.parent)
-                if file in cache.local_modules(run.snippet)
+                example
+                for example in discover_examples(file.parent)
+                if file in cache.local_modules(example.snippet)
             ]
         else:
-            found = [run for run in discover_runs() if run.snippet == file]
-        runs += found or [Run(file)]  # reported: no file or no expectation
-    return runs
+            found = [
+                example
+                for example in discover_examples()
+                if example.snippet == file
+            ]
+        # None found is reported: no such file, or no expectation.
+        examples += found or [Example(file)]
+    return examples
 
 
 def main(argv=None) -> int:
@@ -52,14 +61,22 @@ def main(argv=None) -> int:
     if options.command == "new":
         return new(options.snippets)
     os.environ.setdefault("SNIPPET_RUNNER_CACHE", "off")  # always run
-    outcomes = check_runs(runs_for(options.snippets))
+    try:
+        interpreters = list(project_interpreters())
+    except InterpreterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    outcomes = check_examples(examples_for(options.snippets), interpreters)
     failed = [outcome for outcome in outcomes.values() if not outcome.ok]
-    for run, outcome in outcomes.items():
-        if options.command == "show" and outcome.result is not None:
-            print(f"$ {' '.join(outcome.result.command)}")
-            print(outcome.result.output, end="")
+    for example, outcome in outcomes.items():
+        if options.command == "show":
+            for _, runs in outcome.groups():
+                shown = outcome.shown(runs).result
+                checked = names([run.run.interpreter for run in runs])
+                print(f"$ {' '.join(shown.command)}   # {checked}")
+                print(shown.output, end="")
         if outcome.ok:
-            print(f"ok    {run}")
+            print(f"ok    {example} on {names(outcome.interpreters)}")
         else:
             print(f"FAIL  {outcome.report()}")
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")

@@ -1,9 +1,11 @@
 """`make bench`: what executing the examples costs the build and the tests.
 
-Measures, in one run on this machine:
-    S  the examples' runtimes summed, each run alone
+Measures, in one run on this machine, with every interpreter the build
+uses (mkdocs.yml's snippet-runner options and SNIPPET_RUNNER_REQUIRE):
+    S  the example runs' runtimes summed, each run alone
     C  a cold build (empty cache: every example runs)
-    W  a warm build (nothing changed: no example runs)
+    W  a warm build (nothing changed: no example runs), with every
+       interpreter, and W1 with the build's Python only
     T  the whole test suite
     F  the least a cold build could take here: W, plus the 'alone' runs
        one after another, plus the CPU time of all the other runs spread
@@ -30,9 +32,10 @@ from pathlib import Path
 
 import psutil
 
-from .expectation import load
+from .interpreters import names
 from .process import ROOT, provenance, run_program
-from .runner import discover_runs
+from .runner import discover_examples, plan
+from .settings import project_interpreters
 
 RESULTS = ROOT / "docs" / "data" / "bench.json"
 SCALING_SIZES = (10, 40, 160)
@@ -55,7 +58,7 @@ def timed(command: list[str], cwd: Path, **env: str) -> tuple[float, str]:
     return time.monotonic() - started, done.stdout
 
 
-def build(project: Path, cache_dir: Path) -> tuple[float, str]:
+def build(project: Path, cache_dir: Path, **env: str) -> tuple[float, str]:
     site = Path(tempfile.mkdtemp(prefix="bench-site-"))
     try:
         return timed(
@@ -64,6 +67,7 @@ def build(project: Path, cache_dir: Path) -> tuple[float, str]:
             + ["--site-dir", str(site)],
             cwd=project,
             SNIPPET_RUNNER_CACHE_DIR=str(cache_dir),
+            **env,
         )
     finally:
         shutil.rmtree(site, ignore_errors=True)
@@ -83,18 +87,23 @@ class Runtimes:
     cpu_of_others: float = 0.0  # CPU seconds of the runs that need not
 
 
-def sum_of_runtimes() -> Runtimes:
+def sum_of_runtimes(interpreters) -> Runtimes:
     measured = Runtimes()
-    for run in discover_runs():
-        expected = load(run.expectation)
-        busy = busy_seconds()
-        seconds = run_program(run.snippet, run.args, expected.timeout).seconds
-        measured.runs += 1
-        measured.total += seconds
-        if expected.alone:
-            measured.alone += seconds
-        else:
-            measured.cpu_of_others += busy_seconds() - busy
+    for example in discover_examples():
+        for run, case in plan(example, interpreters)[1]:
+            busy = busy_seconds()
+            seconds = run_program(
+                example.snippet,
+                example.args,
+                case.timeout,
+                interpreter=run.interpreter,
+            ).seconds
+            measured.runs += 1
+            measured.total += seconds
+            if case.alone:
+                measured.alone += seconds
+            else:
+                measured.cpu_of_others += busy_seconds() - busy
     return measured
 
 
@@ -108,7 +117,7 @@ def scaling_project(size: int, folder: Path) -> Path:
     (folder / "docs").mkdir()
     (folder / "mkdocs.yml").write_text(
         "site_name: scaling\n"
-        "hooks: [snippet_runner/mkdocs_hook.py]\n"
+        "plugins: [snippet-runner]\n"
         "markdown_extensions:\n"
         "  - pymdownx.superfences\n"
         "  - pymdownx.tabbed: {alternate_style: true}\n"
@@ -137,12 +146,17 @@ def scaling_project(size: int, folder: Path) -> Path:
 
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    interpreters = list(project_interpreters())
     try:
+        print(f"on {names(interpreters)}")
         print("S: running every example alone, one after another ...")
-        runtimes = sum_of_runtimes()
+        runtimes = sum_of_runtimes(interpreters)
         print("C, W: cold and warm builds ...")
         cold, _ = build(ROOT, scratch / "cache")
         warm, warm_log = build(ROOT, scratch / "cache")
+        warm_one, _ = build(
+            ROOT, scratch / "cache", SNIPPET_RUNNER_PYTHONS="build"
+        )
         print("T: the test suite ...")
         suite, _ = timed(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -162,10 +176,12 @@ def main() -> None:
         "date": produced["finished_at"],
         "machine": f"{produced['platform']}, {cores} cores",
         "python": produced["python"],
+        "interpreters": names(interpreters),
         "runs": runtimes.runs,
         "S": round(runtimes.total, 2),
         "C": round(cold, 2),
         "W": round(warm, 2),
+        "W1": round(warm_one, 2),
         "W_examples": examples_seconds(warm_log),
         "T": round(suite, 2),
         "alone": round(runtimes.alone, 2),
@@ -182,7 +198,9 @@ def main() -> None:
 
 def examples_seconds(build_log: str) -> float:
     """What a build spent getting its examples' results, from its log."""
-    found = re.search(r"ran \d+ of \d+ examples .* in ([\d.]+) s", build_log)
+    found = re.search(
+        r"ran \d+ of \d+ example runs .* in ([\d.]+) s", build_log
+    )
     if found is None:
         sys.exit(f"bench: no 'ran ... examples' line in the log:\n{build_log}")
     return float(found.group(1))
@@ -194,11 +212,13 @@ def report(results: dict) -> str:
     smallest = scaling[str(min(map(int, scaling)))]
     lines = [
         f"{results['date']} · {results['machine']} · {results['python']}",
-        f"{results['runs']} example runs",
+        f"{results['runs']} example runs on {results['interpreters']}",
         f"S = {s:6.2f} s  examples' runtimes summed, each alone",
         f"C = {c:6.2f} s  cold build       C/S = {c / s:.2f}",
         f"W = {w:6.2f} s  warm build       W/C = {w / c:.2f}"
         f"   ({results['W_examples']:.2f} s of it on the examples)",
+        f"W1= {results['W1']:6.2f} s  warm build, the build's Python only"
+        f"   W/W1 = {w / results['W1']:.2f}",
         f"T = {t:6.2f} s  test suite       T/S = {t / s:.2f}",
         f"F = {f:6.2f} s  least possible cold build here: W "
         f"+ {results['alone']:.2f} s alone runs "

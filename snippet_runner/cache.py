@@ -3,8 +3,8 @@
 A result is reused only when nothing that could change it has changed: the
 key covers the snippet's bytes, its expectation's bytes, every local module
 it imports (transitively), its arguments, the interpreter (its path and
-exact build), and the runner's own source. Failed runs are never stored, so they always run
-again.
+exact build), and the runner's own source. Failed runs are never
+stored, so they always run again.
 
 SNIPPET_RUNNER_CACHE=off bypasses it (a fresh run of everything);
 SNIPPET_RUNNER_CACHE_DIR moves it (the tests use a fresh one per session).

@@ -394,7 +394,7 @@ def parse(text: str, name: str) -> ExpectationFile:
     ]
     ends = [start - 1 for start in starts[1:]] + [len(lines)]
     cases, needs = [], ()
-    for number, (start, end) in enumerate(zip(starts, ends)):
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
         case, header = _parse_case(lines[start:end], start + 1, name)
         if "needs" in header:
             if number:

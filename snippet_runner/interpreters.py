@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +36,9 @@ print(json.dumps({
     "platlib": paths["platlib"],
 }))
 """
+
+
+_WRITING = threading.Lock()
 
 
 class InterpreterError(Exception):
@@ -107,12 +111,13 @@ def _cached_probe(path: str, cache_file: Path | None) -> Interpreter | None:
         return None if facts is None else Interpreter(**facts)
     found = probe(path)
     if cache_file is not None:
-        known = _read_json(cache_file)  # another build may have added some
-        known[token] = None if found is None else asdict(found)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(known, indent=1), "utf-8")
-        partial.replace(cache_file)
+        with _WRITING:  # probes run in threads; each adds its answer
+            known = _read_json(cache_file)  # others may have added some
+            known[token] = None if found is None else asdict(found)
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(known, indent=1), "utf-8")
+            partial.replace(cache_file)  # readers never see half a file
     return found
 
 

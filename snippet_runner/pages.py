@@ -16,9 +16,10 @@ and the versions it was checked on. Where versions behave differently
 (different cases of the expectation judged them), each behaviour gets its
 own output.
 
-Why run them as programs rather than markdown-exec `python exec` blocks: those run in the
-MkDocs process itself, where `__name__` is not "__main__", only print() is
-captured, and nothing they define can be pickled for a spawned worker.
+Why run them as programs rather than markdown-exec `python exec` blocks:
+those run in the MkDocs process itself, where `__name__` is not
+"__main__", only print() is captured, and nothing they define can be
+pickled for a spawned worker.
 Pool examples must run as the real programs a reader would run.
 
 The output never passes through Markdown: the page holds a random token

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import expectation as expect
 from .process import RunResult, run_program
-from .runner import SNIPPETS_DIR, Run, display_path
+from .runner import SNIPPETS_DIR, Example, display_path
 
 NAME = re.compile(r"[a-z][a-z0-9_]*/[a-z][a-z0-9_]*")
 TEMPLATE_MARK = "TODO(new example)"
@@ -64,7 +64,7 @@ class ScaffoldError(Exception):
     """Why no draft was written; the message says what to do."""
 
 
-def parse_name(name: str, args: list[str] | tuple[str, ...] = ()) -> Run:
+def parse_name(name: str, args: list[str] | tuple[str, ...] = ()) -> Example:
     """`topic/name`, `topic/name.py` or `snippets/topic/name.py`."""
     reference = name.strip().removeprefix("snippets/").removesuffix(".py")
     if not NAME.fullmatch(reference):
@@ -73,7 +73,7 @@ def parse_name(name: str, args: list[str] | tuple[str, ...] = ()) -> Run:
             f"underscores, one folder below snippets/), got {name!r}"
         )
     try:
-        return Run.from_reference(" ".join([reference + ".py", *args]))
+        return Example.from_reference(" ".join([reference + ".py", *args]))
     except ValueError as error:
         raise ScaffoldError(str(error)) from None
 
@@ -132,7 +132,7 @@ def is_draft(path: Path) -> bool:
 
 def create(name: str, args: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Make the snippet (if absent) and its draft; return what to say."""
-    run = parse_name(name, args)
+    run = parse_name(name, args)  # an Example
     said = []
     if run.expectation.exists() and not is_draft(run.expectation):
         raise ScaffoldError(

@@ -144,7 +144,8 @@ class Settings:
     def select_interpreters(self) -> list[Interpreter]:
         """The interpreters this build runs its examples on; raises
         InterpreterError naming any required version that is missing."""
-        probes = self.cache_dir.parent / "interpreters.json"
+        # Beside the runs, so that a test session's fresh cache holds it.
+        probes = cache.directory() / "interpreters.json"
         if self.pythons == "build":
             found = [interpreters.build_interpreter(probes)]
         else:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from snippet_runner.interpreters import InterpreterError, names
+from snippet_runner.settings import project_interpreters
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snippets"
 # What a copy of the project needs to build the site.
@@ -19,6 +22,7 @@ PROJECT_PARTS = [
     "snippets",
     "snippet_runner",
     "CONTRIBUTING.md",  # docs/contributing.md includes it
+    "pyproject.toml",  # the Makefile installs the engine from it
 ]
 
 
@@ -85,6 +89,14 @@ def working_tree_state() -> set[str]:
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput"):
         session.config.tree_before = working_tree_state()
+        # A required interpreter that is missing stops the session at
+        # once, naming it (mkdocs.yml's `require`, SNIPPET_RUNNER_REQUIRE).
+        try:
+            found = project_interpreters()
+        except InterpreterError as error:
+            raise pytest.UsageError(str(error)) from None
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"examples run on {names(found)}")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -119,10 +131,15 @@ def fail_session(session, reason: str, details: list[str]) -> None:
 
 
 def build_site(
-    project: Path, site_dir: Path, cache_dir: Path | None = None
+    project: Path,
+    site_dir: Path,
+    cache_dir: Path | None = None,
+    **env: str,
 ) -> subprocess.CompletedProcess:
     """A strict build, as `make build` runs it, using the session's run
-    cache or, for a test that must change what is cached, `cache_dir`."""
+    cache or, for a test that must change what is cached, `cache_dir`.
+    A copy of the project is built by its own copy of the engine (first
+    on PYTHONPATH, before the one installed in .venv)."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"]
         + ["--config-file", str(project / "mkdocs.yml")]
@@ -131,12 +148,15 @@ def build_site(
         stderr=subprocess.STDOUT,  # the log, then MkDocs' last word
         text=True,
         timeout=240,
+        cwd=project,  # as make runs it: the project's engine comes first
         env={
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",
+            "PYTHONPATH": str(project),
             "SNIPPET_RUNNER_CACHE_DIR": str(
                 cache_dir or os.environ["SNIPPET_RUNNER_CACHE_DIR"]
             ),
+            **env,
         },
     )
 

@@ -1,5 +1,6 @@
 """The run cache: reused only when nothing that could change a run has."""
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -8,6 +9,8 @@ import textwrap
 
 from conftest import build_site
 from snippet_runner import cache
+from snippet_runner.interpreters import build_interpreter
+from snippet_runner.settings import project_interpreters
 
 
 def write(path, text):
@@ -23,10 +26,16 @@ def test_key_covers_everything_a_run_depends_on(tmp_path):
     expect = write(tmp_path / "t/main.expect", "exit: 0\n---\n")
     assert cache.local_modules(snippet) == [deeper, helper]
 
-    def key(args=()):
-        return cache.key(snippet, args, expect)
+    here = build_interpreter()
+    other = dataclasses.replace(here, path="/elsewhere/python3")
+    rebuilt = dataclasses.replace(here, build=here.build + " (rebuilt)")
 
-    keys = [key(), key(("spawn",))]
+    def key(args=(), interpreter=here):
+        digest = cache.example_digest(snippet, args, expect)
+        return cache.key(digest, interpreter)
+
+    keys = [key(), key(("spawn",)), key(interpreter=other)]
+    keys.append(key(interpreter=rebuilt))
     for path in (snippet, helper, deeper, expect):
         path.write_text(path.read_text() + "# changed\n")
         keys.append(key())
@@ -35,11 +44,15 @@ def test_key_covers_everything_a_run_depends_on(tmp_path):
 
 
 def check_in_copy(project, reference):
-    """check_run in a copy of the project, as a build there would."""
+    """check_examples in a copy of the project, as a build there would,
+    on the build's Python."""
     code = (
         "import json\n"
-        "from snippet_runner.runner import Run, check_run\n"
-        f"outcome = check_run(Run.from_reference({reference!r}))\n"
+        "from snippet_runner.interpreters import build_interpreter\n"
+        "from snippet_runner.runner import Example, check_examples\n"
+        f"example = Example.from_reference({reference!r})\n"
+        "found = check_examples([example], [build_interpreter()])\n"
+        "outcome = found[example]\n"
         "print(json.dumps([outcome.ok, outcome.from_cache]))\n"
     )
     done = subprocess.run(
@@ -85,8 +98,10 @@ def test_rebuild_runs_only_the_edited_snippet(project_copy):
     snippet.write_text(snippet.read_text() + "# edited\n")
     second = build_site(project_copy, project_copy / "site")
     assert second.returncode == 0, second.stdout
-    (total,) = re.findall(r"ran \d+ of (\d+) examples", first.stdout)
-    total = int(total)
-    assert f"ran 1 of {total} examples ({total - 1} from the cache)" in (
-        second.stdout
-    )
+    # One example, on each interpreter of the build.
+    (total,) = re.findall(r"ran \d+ of (\d+) example runs", first.stdout)
+    total, versions = int(total), len(project_interpreters())
+    assert (
+        f"ran {versions} of {total} example runs "
+        f"({total - versions} from the cache)"
+    ) in second.stdout

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from snippet_runner import charts, pages
-from snippet_runner.charts import ChartError, Measurement, Row
+import charts
+from charts import ChartError, Measurement, Row
+from snippet_runner import pages
 
 # The shape the cost snippets print (see their .expect files); the figures
 # are made up, chosen so that the tables below are easy to work out.
@@ -54,12 +55,14 @@ def fake_outcomes(*references):
     }
     return [
         SimpleNamespace(
-            result=SimpleNamespace(
-                output=output[reference],
-                python="CPython 3.11.7",
-                platform="Linux x86_64",
-                finished_at="2026-01-02 03:04 UTC",
-                seconds=1.25,
+            primary=SimpleNamespace(
+                result=SimpleNamespace(
+                    output=output[reference],
+                    python="CPython 3.11.7",
+                    platform="Linux x86_64",
+                    finished_at="2026-01-02 03:04 UTC",
+                    seconds=1.25,
+                )
             )
         )
         for reference in references

@@ -2,7 +2,13 @@
 
 import pytest
 
-from snippet_runner.expectation import ExpectationError, mismatch, parse
+from snippet_runner import expectation
+from snippet_runner.expectation import ExpectationError, Versions, mismatch
+
+
+def parse(text, name):
+    """A file of one case, as most are."""
+    return expectation.parse(text, name).only
 
 
 def fits(body, output, header="exit: 0"):
@@ -94,3 +100,132 @@ def test_malformed_expectations_say_where(text, message):
     with pytest.raises(ExpectationError) as error:
         parse(text, "x.expect")
     assert str(error.value).startswith(message)
+
+
+# Cases scoped by Python version
+
+TWO_CASES = """\
+exit: 0
+---
+new
+===
+# 3.9 and 3.10 print the old line.
+python: 3.9-3.10
+why: It changed in 3.11.
+exit: 1
+---
+old
+"""
+
+
+def test_each_version_is_judged_by_its_case():
+    cases = expectation.parse(TWO_CASES, "x.expect")
+    for release, exit_code in [
+        ((3, 9, 18), 1),
+        ((3, 10, 0), 1),
+        ((3, 11, 7), 0),
+        ((3, 14, 0), 0),
+    ]:
+        (case,) = cases.cases_for(release)
+        assert case.exit_code == exit_code, release
+    old = cases.cases_for((3, 9, 1))[0]
+    assert (old.lineno, old.why, old.python.text) == (
+        5,
+        "It changed in 3.11.",
+        "3.9-3.10",
+    )
+    assert mismatch(old, "old\n") is None
+    assert "x.expect:10" in mismatch(old, "new\n")  # its own line numbers
+
+
+@pytest.mark.parametrize(
+    "versions, inside, outside",
+    [
+        ("3.10", [(3, 10, 0), (3, 10, 13)], [(3, 9, 18), (3, 11, 0)]),
+        ("3.11.5", [(3, 11, 5)], [(3, 11, 4), (3, 11, 6), (3, 12, 0)]),
+        ("3.9-3.10", [(3, 9, 0), (3, 10, 99)], [(3, 8, 18), (3, 11, 0)]),
+        (">= 3.11.5", [(3, 11, 5), (3, 14, 0)], [(3, 11, 4), (3, 10, 13)]),
+        ("< 3.12", [(3, 11, 99), (3, 9, 0)], [(3, 12, 0), (3, 13, 1)]),
+        ("3.9, >=3.13", [(3, 9, 18), (3, 14, 0)], [(3, 10, 0), (3, 12, 1)]),
+    ],
+)
+def test_versions(versions, inside, outside):
+    parsed = Versions.parse(versions)
+    for release in inside:
+        assert parsed.matches(release), (versions, release)
+    for release in outside:
+        assert not parsed.matches(release), (versions, release)
+
+
+def test_a_scoped_case_knows_which_minor_versions_it_can_name():
+    minors = [(3, minor) for minor in range(9, 15)]
+    found = {
+        text: [m for m in minors if Versions.parse(text).could_match_minor(m)]
+        for text in ("3.11.5", ">= 3.11.5", "< 3.11", "3.9-3.10", "3.8")
+    }
+    assert found == {
+        "3.11.5": [(3, 11)],
+        ">= 3.11.5": [(3, 11), (3, 12), (3, 13), (3, 14)],
+        "< 3.11": [(3, 9), (3, 10)],
+        "3.9-3.10": [(3, 9), (3, 10)],
+        "3.8": [],
+    }
+
+
+def test_the_default_case_judges_what_no_scoped_case_names():
+    text = "exit: 0\n---\n===\npython: 3.9\nwhy: w\nexit: 1\n---\n"
+    cases = expectation.parse(text, "x.expect")
+    assert [c.exit_code for c in cases.cases_for((3, 9, 1))] == [1]
+    assert [c.exit_code for c in cases.cases_for((3, 10, 1))] == [0]
+    only_scoped = expectation.parse(text.split("===\n")[1], "x.expect")
+    assert only_scoped.cases_for((3, 10, 1)) == []  # nothing covers it
+
+
+def test_needs_marks_an_example_for_the_build_python_only():
+    text = "needs: dask, distributed\nexit: 0\n---\n"
+    assert expectation.parse(text, "x.expect").needs == (
+        "dask",
+        "distributed",
+    )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "python: 3.9\nexit: 0\n---\n",
+            "x.expect:1: a case with 'python:' needs a 'why:' line",
+        ),
+        ("why: w\nexit: 0\n---\n", "x.expect:1: a case with 'python:'"),
+        (
+            "python: 3.x\nwhy: w\nexit: 0\n---\n",
+            "x.expect:1: 'python' must be versions like",
+        ),
+        (
+            "python: 3.10-3.9\nwhy: w\nexit: 0\n---\n",
+            "x.expect:1: 'python' must be versions like",
+        ),
+        (
+            "exit: 0\n---\n===\nexit: 1\n---\n",
+            "x.expect:4: only one case may leave out 'python:'",
+        ),
+        (
+            "exit: 0\n---\n===\nneeds: dask\npython: 3.9\nwhy: w\nexit: 0"
+            "\n---\n",
+            "x.expect:4: 'needs:' belongs in the first case",
+        ),
+        (
+            "exit: 0\n---\n===\npython: 3.9\nwhy: w\n",
+            "x.expect:4: no '---' line",
+        ),
+    ],
+)
+def test_malformed_cases_say_where(text, message):
+    with pytest.raises(ExpectationError) as error:
+        expectation.parse(text, "x.expect")
+    assert str(error.value).startswith(message)
+
+
+def test_a_file_of_several_cases_is_not_one_case():
+    with pytest.raises(ExpectationError, match="must have one case"):
+        assert expectation.parse(TWO_CASES, "x.expect").only

@@ -16,14 +16,26 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from snippet_runner import runner
+from snippet_runner.interpreters import build_interpreter
 from snippet_runner.process import RunCancelled, run_program
-from snippet_runner.runner import Run, check_run
+from snippet_runner.runner import Example, check_examples
+
+# The fixtures run on the build's Python: what is tested is the message.
+HERE = build_interpreter()
 
 
 def check(name):
-    outcome = check_run(Run(FIXTURES / f"{name}.py"))
+    """The fixture's run on the build's Python, and the message."""
+    example = Example(FIXTURES / f"{name}.py")
+    outcome = check_examples([example], [HERE])[example]
     assert not outcome.ok, f"{name} should have been reported as wrong"
-    return outcome, outcome.report()
+    run = outcome.runs[0] if outcome.runs else None
+    return run, outcome.report()
+
+
+def on_here(name):
+    """How a report names the fixture's run."""
+    return f"tests/fixtures/snippets/{name}.py on {HERE.name}: "
 
 
 def processes_running(pids):
@@ -68,7 +80,7 @@ def test_hung_snippet_is_killed_with_all_its_processes(monkeypatch):
     monkeypatch.setattr(runner, "run_program", timed_run_program)
     outcome, report = check("hangs")
     (elapsed,) = durations
-    assert report.startswith("tests/fixtures/snippets/hangs.py: timed out")
+    assert report.startswith(on_here("hangs") + "timed out")
     assert "timed out after 2 s" in report
     assert "tests/fixtures/snippets/hangs.expect" in report
     # The output printed before the timeout is part of the report.
@@ -86,7 +98,7 @@ def test_hung_snippet_is_killed_with_all_its_processes(monkeypatch):
 def test_unexpected_exit_code():
     _, report = check("crashes")
     assert report.startswith(
-        "tests/fixtures/snippets/crashes.py: exited unexpectedly: "
+        on_here("crashes") + "exited unexpectedly: "
         "exit code 1, expected 0 (tests/fixtures/snippets/crashes.expect)"
     )
     assert "| ValueError: something unexpected" in report
@@ -95,7 +107,7 @@ def test_unexpected_exit_code():
 def test_expected_failure_that_succeeded():
     _, report = check("succeeds_unexpectedly")
     assert report.startswith(
-        "tests/fixtures/snippets/succeeds_unexpectedly.py: succeeded, but it "
+        on_here("succeeds_unexpectedly") + "succeeded, but it "
         "is expected to fail: exit code 0, expected 1"
     )
 
@@ -104,8 +116,7 @@ def test_output_mismatch_points_at_the_expectation_line():
     _, report = check("wrong_output")
     lines = report.splitlines()
     assert lines[0] == (
-        "tests/fixtures/snippets/wrong_output.py: output does not match "
-        "its expectation"
+        on_here("wrong_output") + "output does not match its expectation"
     )
     assert lines[1] == (
         "  first difference at tests/fixtures/snippets/wrong_output.expect:4"
@@ -165,15 +176,17 @@ def test_cancelled_run_stops_at_once_and_kills_its_processes():
     assert processes_of("fixtures/snippets/hangs.py patient") == []
 
 
-# A build in miniature: check_runs on the hung fixture, until Ctrl-C.
+# A build in miniature: check_examples on the hung fixture, until Ctrl-C.
 INTERRUPTED = """
 import signal, sys
 from pathlib import Path
-from snippet_runner.runner import Run, check_runs
+from snippet_runner.interpreters import build_interpreter
+from snippet_runner.runner import Example, check_examples
 
 signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
-    check_runs([Run(Path(sys.argv[1]), ("patient",))])
+    example = Example(Path(sys.argv[1]), ("patient",))
+    check_examples([example], [build_interpreter()])
 except KeyboardInterrupt:
     print("interrupted")
 """

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from snippet_runner import expectation as expect
 from snippet_runner import scaffold
-from snippet_runner.__main__ import runs_for
+from snippet_runner.__main__ import examples_for
 from snippet_runner.runner import SNIPPETS_DIR, discover_snippets
 
 GUIDE = ROOT / "CONTRIBUTING.md"
@@ -60,7 +60,7 @@ def test_new_makes_a_template_and_a_draft_that_fails_until_reviewed(
     snippet = project_copy / "snippets/topic/first_try.py"
     draft = snippet.with_suffix(".expect")
     assert snippet.read_text() == scaffold.TEMPLATE
-    parsed = expect.load(draft)
+    parsed = expect.load(draft).only
     assert parsed.draft == scaffold.DRAFT_NOTE
     assert parsed.exit_code == 0
     assert "printed the same" in draft.read_text()
@@ -102,7 +102,7 @@ def test_the_draft_is_the_real_output_taken_literally(project_copy):
         "\\\\backslash first",
         "trailing spaces",
     ]
-    assert expect.load(draft).exit_code == 3
+    assert expect.load(draft).only.exit_code == 3
     without_draft_line(draft)
     check = runner(project_copy, "check", "snippets/topic/tricky.py")
     assert check.returncode == 0, check.stdout
@@ -180,6 +180,7 @@ def test_make_new_without_a_name_says_how_to_use_it(tmp_path):
     # make does not install anything first.
     shutil.copy(ROOT / "Makefile", tmp_path)
     (tmp_path / "requirements.txt").touch()
+    (tmp_path / "pyproject.toml").touch()
     (tmp_path / ".venv").mkdir()
     installed = tmp_path / ".venv/.installed"
     installed.touch()
@@ -239,7 +240,7 @@ def test_each_format_example_in_the_guide_fits_its_printed_lines():
     for number, (output, text) in enumerate(
         zip(printed, expectations, strict=True)
     ):
-        parsed = expect.parse(text, f"example {number + 1}")
+        parsed = expect.parse(text, f"example {number + 1}").only
         assert expect.mismatch(parsed, output) is None, text
         # Each would fail if the printed lines were different.
         assert expect.mismatch(parsed, output + "one more line\n")
@@ -248,6 +249,29 @@ def test_each_format_example_in_the_guide_fits_its_printed_lines():
         assert construct in used, construct
     for construct in ["...", "[any order]", "[end]", "\\"]:
         assert construct in used, construct
+
+
+def test_each_version_example_in_the_guide_fits_only_its_case():
+    guide = GUIDE.read_text(encoding="utf-8")
+    pattern = (
+        r'^```text title="(expectation with versions|printed by CPython '
+        r'(3\.\d+))"\n(.*?)^```$'
+    )
+    blocks = re.findall(pattern, guide, re.MULTILINE | re.DOTALL)
+    assert blocks[0][0] == "expectation with versions"
+    checked = 0
+    for title, version, text in blocks:
+        if not version:
+            parsed = expect.parse(text, title)
+            assert len(parsed.cases) == 2
+            continue
+        release = tuple(map(int, version.split(".")))
+        (case,) = parsed.cases_for((*release, 0))
+        (other,) = [c for c in parsed.cases if c is not case]
+        assert expect.mismatch(case, text) is None, (version, text)
+        assert expect.mismatch(other, text), "scoping must matter"
+        checked += 1
+    assert checked == 4
 
 
 def test_the_guide_is_a_site_page_that_includes_it_not_a_copy():
@@ -274,7 +298,7 @@ def test_checking_a_helper_module_checks_the_examples_of_its_folder(
         (topic / f"{name}.py").write_text("import _helper\n")
         (topic / f"{name}.expect").write_text("exit: 0\n---\n")
     (topic / "second.spawn.expect").write_text("exit: 0\n---\n")
-    runs = runs_for([str(topic / "_helper.py")])
+    runs = examples_for([str(topic / "_helper.py")])
     assert sorted(str(run) for run in runs) == [
         f"{topic / 'first.py'}",
         f"{topic / 'second.py'}",

@@ -8,8 +8,13 @@ from bs4 import BeautifulSoup
 
 from conftest import FIXTURES, ROOT, build_site
 from snippet_runner import cache
+from snippet_runner.interpreters import build_interpreter, names
 from snippet_runner.pages import references
-from snippet_runner.runner import Run, discover_runs
+from snippet_runner.runner import Example, discover_examples
+from snippet_runner.settings import project_interpreters
+
+# How a report names a run on one of the interpreters.
+ON_ANY = r" on CPython 3\.\d+\.\d+"
 
 CONDITION_ERROR = (
     "RuntimeError: Condition objects should only be shared between "
@@ -47,22 +52,47 @@ def test_every_output_says_what_produced_it(site):
     site_dir, _ = site
     soup = page(site_dir, "manager")
     (line,) = soup.select(".example-provenance")
+    here = re.escape(build_interpreter().name)
     assert re.fullmatch(
         r"python snippets/manager/start_gate.py · exit code 0 · [\d.]+ s · "
-        r"CPython 3\.\d+\.\d+ on \w+ \w+ · start method: \w+ · "
+        rf"{here} on \w+ \w+ · start method: \w+ · "
+        r"stdout and stderr line-buffered, into one pipe · "
         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC",
         line.get_text(),
     )
+    (checked,) = soup.select(".example-checked")
+    found = list(project_interpreters())
+    expected = f"Checked on {names(found)}"
+    if len(found) > 1:
+        expected += ", against the same expectation"
+    assert checked.get_text() == expected
+
+
+def test_every_standard_library_example_names_every_version(site):
+    site_dir, _ = site
+    every = f"Checked on {names(list(project_interpreters()))}"
+    for html_file in site_dir.rglob("index.html"):
+        soup = BeautifulSoup(html_file.read_text("utf-8"), "html.parser")
+        for block in soup.select(".example-output"):
+            checked = [p.get_text() for p in block.select(".example-checked")]
+            if any("only: this example needs" in text for text in checked):
+                continue  # the Dask examples: the build's Python only
+            if len(checked) == 1:
+                assert checked[0].startswith(every), html_file
+            else:  # versions differ: together, every version once
+                shown = " ".join(checked)
+                for found in project_interpreters():
+                    assert shown.count(found.version) == 1, html_file
 
 
 def test_every_run_is_shown_by_a_page():
     shown = {
-        Run.from_reference(reference)
+        Example.from_reference(reference)
         for doc in (ROOT / "docs").rglob("*.md")
         for _, reference in references(doc.read_text(encoding="utf-8"))
     }
-    unused = [str(run) for run in discover_runs() if run not in shown]
-    assert unused == [], "runs no page shows"
+    unused = [str(ex) for ex in discover_examples() if ex not in shown]
+    assert unused == [], "examples no page shows"
 
 
 def test_two_builds_that_run_the_example_show_different_values(tmp_path):
@@ -70,7 +100,8 @@ def test_two_builds_that_run_the_example_show_different_values(tmp_path):
     # copy of this session's cache (other tests share the original) from
     # which the example's run is dropped before each build.
     snippet = ROOT / "snippets/manager/start_gate.py"
-    key = cache.key(snippet, (), snippet.with_suffix(".expect"))
+    digest = cache.example_digest(snippet, (), snippet.with_suffix(".expect"))
+    key = cache.key(digest, build_interpreter())
     private = tmp_path / "cache"
     private.mkdir()
     for stored in cache.directory().glob("*.json"):
@@ -78,7 +109,13 @@ def test_two_builds_that_run_the_example_show_different_values(tmp_path):
     shown = []
     for name in ("one", "two"):
         (private / f"{key}.json").unlink(missing_ok=True)
-        build = build_site(ROOT, tmp_path / name, cache_dir=private)
+        build = build_site(
+            ROOT,
+            tmp_path / name,
+            cache_dir=private,
+            SNIPPET_RUNNER_PYTHONS="build",
+            SNIPPET_RUNNER_REQUIRE="",
+        )
         assert build.returncode == 0, build.stdout
         shown.append(outputs(page(tmp_path / name, "manager")))
     assert re.search(r"worked for 0\.\d\d s", shown[0][0])
@@ -92,14 +129,22 @@ def test_changed_output_fails_the_build_naming_the_snippet(project_copy):
     )
     build = build_site(project_copy, project_copy / "site")
     assert build.returncode != 0
-    assert (
-        "event.md refers to snippets/event_basics/flag_states.py: output "
-        "does not match its expectation" in build.stdout
+    assert re.search(
+        "event.md refers to snippets/event_basics/flag_states.py"
+        + ON_ANY
+        + ": output does not match its expectation",
+        build.stdout,
     )
     assert (
         "first difference at snippets/event_basics/flag_states.expect:4"
         in build.stdout
     )
+    # Every interpreter ran it and said so, in one error.
+    for found in project_interpreters():
+        assert (
+            f"snippets/event_basics/flag_states.py on {found.name}: output "
+            "does not match its expectation"
+        ) in build.stdout
     assert "Aborted with 1 errors in strict mode!" in build.stdout
 
 
@@ -112,9 +157,11 @@ def test_deleting_the_set_call_is_stopped_by_the_timeout(project_copy):
     expect.write_text("timeout: 3\n" + expect.read_text())
     build = build_site(project_copy, project_copy / "site")
     assert build.returncode != 0
-    assert (
-        "manager.md refers to snippets/manager/start_gate.py: timed out "
-        "after 3 s" in build.stdout
+    assert re.search(
+        "manager.md refers to snippets/manager/start_gate.py"
+        + ON_ANY
+        + ": timed out after 3 s",
+        build.stdout,
     )
     leftovers = [
         proc.pid

@@ -1,4 +1,5 @@
-"""Every snippet, run and checked against its expectation.
+"""Every example, run on every interpreter and checked against its
+expectation.
 
 The runs go through the same runner the site build uses, all at once.
 """
@@ -6,29 +7,33 @@ The runs go through the same runner the site build uses, all at once.
 import pytest
 
 from snippet_runner.runner import (
-    check_runs,
-    discover_runs,
+    check_examples,
+    discover_examples,
     display_path,
     orphan_expectations,
 )
+from snippet_runner.settings import project_interpreters
 
-RUNS = discover_runs()
+EXAMPLES = discover_examples()
 
 
 @pytest.fixture(scope="session")
 def outcomes():
-    return check_runs(RUNS)
+    return check_examples(EXAMPLES, list(project_interpreters()))
 
 
 def test_there_are_snippets():
-    assert len(RUNS) >= 8
+    assert len(EXAMPLES) >= 8
 
 
-@pytest.mark.parametrize("run", RUNS, ids=str)
-def test_snippet_output_matches_expectation(run, outcomes):
-    outcome = outcomes[run]
+@pytest.mark.parametrize("example", EXAMPLES, ids=str)
+def test_snippet_output_matches_expectation(example, outcomes):
+    outcome = outcomes[example]
     if not outcome.ok:
         pytest.fail(outcome.report(), pytrace=False)
+    expected = {interpreter.minor for interpreter in project_interpreters()}
+    ran = {interpreter.minor for interpreter in outcome.interpreters}
+    assert ran == expected or outcome.needs
 
 
 def test_every_expectation_has_a_snippet():

@@ -6,28 +6,31 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from snippet_runner import pages, tables
-from snippet_runner.tables import Cell
+import tables
+from snippet_runner import pages
+from snippet_runner.settings import project_interpreters
+from tables import Cell, Result
 
 CONDITION_ERROR = (
     "RuntimeError: Condition objects should only be shared between "
     "processes through inheritance"
 )
 NONE_ERROR = "AttributeError: 'NoneType' object has no attribute 'wait'"
-WORKS = Cell(works=True)
-# What this project has measured, cell by cell: a snippet or an expectation
-# that changes an outcome must change this table too.
+WORKS = (True, "")
+# What this project has measured, cell by cell, the same on every version
+# it ran: a snippet or an expectation that changes an outcome must change
+# this table too.
 EXPECTED = {
     "plain_task_argument": dict.fromkeys(
-        tables.START_METHODS, Cell(False, CONDITION_ERROR)
+        tables.START_METHODS, (False, CONDITION_ERROR)
     ),
     "manager_task_argument": dict.fromkeys(tables.START_METHODS, WORKS),
     "plain_initargs": dict.fromkeys(tables.START_METHODS, WORKS),
     "manager_initargs": dict.fromkeys(tables.START_METHODS, WORKS),
     "inherited_global": {
         "fork": WORKS,
-        "spawn": Cell(False, NONE_ERROR),
-        "forkserver": Cell(False, NONE_ERROR),
+        "spawn": (False, NONE_ERROR),
+        "forkserver": (False, NONE_ERROR),
     },
 }
 
@@ -37,20 +40,31 @@ def render(table: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
+def interpreter(minor):
+    return SimpleNamespace(minor=minor)
+
+
+def fake_run(version, exit_code, output):
+    return SimpleNamespace(
+        run=SimpleNamespace(interpreter=interpreter(version)),
+        result=SimpleNamespace(exit_code=exit_code, output=output),
+    )
+
+
 def fake_outcomes(results):
-    """A stand-in for pages.outcomes: {reference: (exit code, output)}."""
+    """A stand-in for pages.outcomes: {reference: (exit code, output)} on
+    3.9 and 3.10 alike, or {reference: [(version, exit code, output)]}."""
     calls = []
 
     def outcomes(*references):
         calls.append(references)
-        return [
-            SimpleNamespace(
-                result=SimpleNamespace(
-                    exit_code=results[ref][0], output=results[ref][1]
-                )
-            )
-            for ref in references
-        ]
+        found = []
+        for ref in references:
+            runs = results[ref]
+            if isinstance(runs, tuple):
+                runs = [("3.9", *runs), ("3.10", *runs)]
+            found.append(SimpleNamespace(runs=[fake_run(*r) for r in runs]))
+        return found
 
     return outcomes, calls
 
@@ -73,14 +87,36 @@ def test_markdown_text_renders_as_exactly_the_text(text):
 
 
 def test_a_run_that_exits_0_works():
-    assert Cell.from_run(0, "anything\n") == WORKS
+    assert Result.from_run(0, "anything\n") == Result(True)
 
 
 def test_a_failed_run_shows_its_last_line():
     output = "main: start\nTraceback ...\nValueError: no\n\n"
-    assert Cell.from_run(1, output) == Cell(False, "ValueError: no")
-    assert Cell.from_run(1, "") == Cell(False, "(no output)")
-    assert Cell.from_run(None, "x\n") == Cell(False, "killed by the timeout")
+    assert Result.from_run(1, output) == Result(False, "ValueError: no")
+    assert Result.from_run(1, "") == Result(False, "(no output)")
+    assert Result.from_run(None, "x\n") == Result(
+        False, "killed by the timeout"
+    )
+
+
+def test_a_cell_names_the_versions_of_each_outcome():
+    same = SimpleNamespace(
+        runs=[fake_run(v, 0, "ok") for v in ("3.9", "3.10", "3.11")]
+    )
+    assert Cell.from_outcome(same).results == (
+        Result(True, "", "3.9\u20133.11"),
+    )
+    differs = SimpleNamespace(
+        runs=[
+            fake_run("3.9", 1, "TimeoutError"),
+            fake_run("3.10", 1, "TimeoutError"),
+            fake_run("3.11", 1, "RuntimeError: A SemLock ..."),
+        ]
+    )
+    assert Cell.from_outcome(differs).results == (
+        Result(False, "TimeoutError", "3.9, 3.10"),
+        Result(False, "RuntimeError: A SemLock ...", "3.11"),
+    )
 
 
 def test_matrix_has_a_row_per_approach_and_a_column_per_method():
@@ -108,8 +144,16 @@ def test_matrix_has_a_row_per_approach_and_a_column_per_method():
         for tr in soup.select("tbody tr")
     ]
     assert body == [
-        ["Row one", "works", "fails RuntimeError: a | <b>"],
-        ["Row two", "fails AttributeError: 'x'", "works"],
+        [
+            "Row one",
+            "works on 3.9\u20133.10",
+            "fails RuntimeError: a | <b> on 3.9\u20133.10",
+        ],
+        [
+            "Row two",
+            "fails AttributeError: 'x' on 3.9\u20133.10",
+            "works on 3.9\u20133.10",
+        ],
     ]
 
 
@@ -122,12 +166,15 @@ def test_available_start_methods_keep_the_matrix_order():
 def test_every_cell_of_the_real_matrix():
     methods = tables.available_start_methods()
     cells = tables.matrix_cells(tables.APPROACHES, methods, pages.outcomes)
+    minors = [found.minor for found in project_interpreters()]
+    every = minors[0] if len(minors) == 1 else f"{minors[0]}\u2013{minors[-1]}"
     for label, snippet in tables.APPROACHES:
         name = snippet.removeprefix("start_methods/").removesuffix(".py")
         for method in methods:
-            assert cells[snippet, method] == EXPECTED[name][method], (
-                f"{label} under {method}"
-            )
+            works, error = EXPECTED[name][method]
+            assert cells[snippet, method].results == (
+                Result(works, error, every),
+            ), f"{label} under {method}"
     table = tables.start_method_matrix(
         tables.APPROACHES, methods, pages.outcomes
     )

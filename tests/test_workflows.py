@@ -98,7 +98,38 @@ def test_check_runs_make_test_on_pull_requests_and_pushes(workflows):
     assert re.search(r"^make test$", ci_run, re.MULTILINE)
     assert "apt-get install" in ci_run and "chromium" in ci_run
     assert job["runs-on"] == "ubuntu-latest"  # Linux
-    assert job["container"] == "python:${{ matrix.python }}-bookworm"
+    assert job["env"]["CHROMIUM"] == "/usr/bin/google-chrome"
+
+
+EVERY_VERSION = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+
+
+def installed_pythons(job) -> list[str]:
+    (setup,) = [
+        step
+        for step in steps(job)
+        if step.get("uses", "").startswith("actions/setup-python@")
+    ]
+    return setup["with"]["python-version"].strip().splitlines()
+
+
+@pytest.mark.parametrize(
+    "name, job", [("check.yml", "test"), ("pages.yml", "build")]
+)
+def test_every_version_is_installed_and_required(workflows, name, job):
+    found = workflows[name]["jobs"][job]
+    installed = installed_pythons(found)
+    assert (
+        installed[: len(EVERY_VERSION)] == EVERY_VERSION
+        or sorted(set(installed), key=lambda v: int(v.split(".")[1]))
+        == EVERY_VERSION
+    )
+    assert found["env"]["SNIPPET_RUNNER_REQUIRE"].split() == EVERY_VERSION
+    # setup-python makes the last version listed the default python3,
+    # which runs make: it must be one the build supports (3.11+).
+    assert installed[-1] in (
+        ["${{ matrix.python }}"] if name == "check.yml" else ["3.11"]
+    )
 
 
 def test_check_covers_exactly_the_python_versions_the_guide_claims(
@@ -108,7 +139,8 @@ def test_check_covers_exactly_the_python_versions_the_guide_claims(
     matrix = job["strategy"]["matrix"]["python"]
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     claim = re.search(
-        r"Python (3\.\d+) or newer\s+\(CI checks ([^)]*)\)", guide
+        r"Python (3\.\d+) or newer to build\s+\(CI builds with ([^)]*)\)",
+        guide,
     )
     assert claim, "CONTRIBUTING.md says which Python versions CI checks"
     claimed = re.findall(r"3\.\d+", claim.group(2))

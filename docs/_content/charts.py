@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from tables import markdown_text
-
 from snippet_runner import cache
+from tables import markdown_text
 
 # The cost page's runs, in the order the page shows them.
 IS_SET = "cost/is_set_cost.py"

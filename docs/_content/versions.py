@@ -1,0 +1,67 @@
+"""The page "What changes between Python versions", made from this
+build's runs: every example whose runs were judged by more than one case
+of its expectation, each behaviour side by side with the versions that
+showed it, its `why:` and what produced it."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+
+from snippet_runner.interpreters import names
+from snippet_runner.pages import escape_output, provenance, why_html
+
+
+def differing(build) -> list[tuple[str, object]]:
+    """(reference, outcome) of each example whose versions differ."""
+    return sorted(
+        (reference, outcome)
+        for reference, outcome in build.outcomes.items()
+        if len(outcome.groups()) > 1
+    )
+
+
+def page_link(build, reference: str, here: str) -> str:
+    """A Markdown link to the first page that shows the example."""
+    page = build.pages[reference][0]
+    target = posixpath.relpath(page, posixpath.dirname(here) or ".")
+    return f"[{page.removesuffix('.md')}]({target})"
+
+
+def changes(build, here: str = "versions.md") -> str:
+    """The page's body, as Markdown with HTML blocks for the outputs."""
+    found = differing(build)
+    ran = names(build.interpreters)
+    if not found:
+        return (
+            f"In this build, on {ran}, every example behaved the same on "
+            "every version."
+        )
+    parts = [
+        f"This build ran every example on {ran}. These "
+        f"{len(found)} examples did not behave the same on all of them:\n"
+    ]
+    for reference, outcome in found:
+        parts.append(
+            f"## `{reference}`\n\nShown on "
+            f"{page_link(build, reference, here)}.\n"
+        )
+        columns = []
+        for case, runs in outcome.groups():
+            shown = outcome.shown(runs)
+            checked = names([run.run.interpreter for run in runs])
+            why = why_html(case.why) if case.why else ""
+            columns.append(
+                '<div class="version-behaviour">'
+                f"<p><strong>{html.escape(checked)}</strong></p>{why}"
+                '<div class="highlight"><pre><code class="language-text">'
+                f"{escape_output(shown.result.output)}</code></pre></div>"
+                f'<p class="example-provenance">{provenance(shown)}</p>'
+                "</div>"
+            )
+        parts.append(
+            '<div class="version-compare" markdown="0">\n'
+            + "\n".join(columns)
+            + "\n</div>\n"
+        )
+    return "\n".join(parts)
