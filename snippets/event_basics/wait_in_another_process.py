@@ -6,7 +6,8 @@ import multiprocessing
 def sleeper(ready, wake_up):
     print("child: waiting for the event", flush=True)
     ready.set()  # tell the parent we are about to block
-    wake_up.wait()
+    if not wake_up.wait(timeout=10):
+        raise TimeoutError("the parent never set the event")
     print("child: woke up, the event is set")
 
 
@@ -15,8 +16,10 @@ if __name__ == "__main__":
     wake_up = multiprocessing.Event()
     child = multiprocessing.Process(target=sleeper, args=(ready, wake_up))
     child.start()
-    ready.wait()  # without this, set() could come before the child waits
+    # Without this, set() could come before the child waits.
+    if not ready.wait(timeout=10):
+        raise TimeoutError("the child never got ready")
     print("parent: setting the event")
     wake_up.set()
-    child.join()
+    child.join(timeout=10)
     print(f"parent: child exited with code {child.exitcode}")

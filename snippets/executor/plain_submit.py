@@ -1,7 +1,11 @@
 """A plain multiprocessing.Event passed to ProcessPoolExecutor.submit():
-where the error appears, and whether the executor survives it."""
+where the error appears, and whether the executor survives it.
+
+Usage: python plain_submit.py [fork|spawn|forkserver]
+"""
 
 import multiprocessing
+import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 
@@ -15,8 +19,12 @@ def double(number):
 
 
 if __name__ == "__main__":
-    event = multiprocessing.Event()
-    with ProcessPoolExecutor(max_workers=2) as executor:
+    method = sys.argv[1] if len(sys.argv) > 1 else None
+    context = multiprocessing.get_context(method)
+    print(f"main: start method {context.get_start_method()}")
+    event = context.Event()
+    executor = ProcessPoolExecutor(max_workers=2, mp_context=context)
+    with executor:
         future = executor.submit(wait_for, event)
         print("main: submit() returned; no error so far")
         event.set()

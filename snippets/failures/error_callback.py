@@ -7,7 +7,7 @@ from multiprocessing.pool import Pool
 
 def task(number, event):
     print(f"task {number}: waiting for the event")
-    event.wait()
+    event.wait(timeout=10)
     print(f"task {number}: running")
 
 
@@ -24,5 +24,5 @@ if __name__ == "__main__":
         result = pool.starmap_async(
             task, arguments, error_callback=report_error
         )
-        result.wait()  # the callback has run by the time this returns
+        result.wait(timeout=10)  # the callback has run once this returns
         print(f"main: successful() -> {result.successful()}")

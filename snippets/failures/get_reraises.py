@@ -6,7 +6,7 @@ from multiprocessing.pool import Pool
 
 def task(number, event):
     print(f"task {number}: waiting for the event")
-    event.wait()
+    event.wait(timeout=10)
     print(f"task {number}: running")
 
 
@@ -18,5 +18,5 @@ if __name__ == "__main__":
         print("main: setting the event")
         event.set()
         print("main: collecting the results")
-        result.get()
+        result.get(timeout=10)
         print("main: never printed")

@@ -7,7 +7,7 @@ from multiprocessing.pool import Pool
 
 def task(number, event):
     print(f"task {number}: waiting for the event")
-    event.wait()
+    event.wait(timeout=10)
     print(f"task {number}: running")
 
 
@@ -18,5 +18,5 @@ if __name__ == "__main__":
         result = pool.starmap_async(task, arguments)
         print("main: setting the event")
         event.set()
-        result.wait()  # returns once the batch has failed
+        result.wait(timeout=10)  # returns once the batch has failed
         print("main: result.wait() returned; the program ends normally")

@@ -14,7 +14,8 @@ def task(number):
     # process and already holds them in its copy of these globals.
     print(f"task {number}: waiting for the start signal")
     ready.release()
-    start.wait()
+    if not start.wait(timeout=10):
+        raise TimeoutError(f"task {number}: the event was never set")
     work = random.random()
     time.sleep(work)
     print(f"task {number}: worked for {work:.2f} s")

@@ -11,7 +11,8 @@ TASKS = 4
 def task(number, ready, start):
     print(f"task {number}: waiting for the start signal")
     ready.put(number)  # tell the main process this task is waiting
-    start.wait()
+    if not start.wait(timeout=10):
+        raise TimeoutError(f"task {number}: the event was never set")
     work = random.random()
     time.sleep(work)
     print(f"task {number}: worked for {work:.2f} s")
