@@ -37,9 +37,14 @@ def changes(build, here: str = "versions.md") -> str:
             f"In this build, on {ran}, every example behaved the same on "
             "every version."
         )
+    which = (
+        "This example did"
+        if len(found) == 1
+        else f"These {len(found)} examples did"
+    )
     parts = [
-        f"This build ran every example on {ran}. These "
-        f"{len(found)} examples did not behave the same on all of them:\n"
+        f"This build ran every example on {ran}. {which} not behave the "
+        "same on all of them:\n"
     ]
     for reference, outcome in found:
         parts.append(
