@@ -42,7 +42,7 @@ def test_spawn_workers_really_failed_and_the_fix_ran(outcome):
     fixed = notebooks.cell_text(executed["fix-works"])
     assert "task 1: started after the event was set" in fixed
     info = outcome.provenance
-    assert info["start_methods"] == ["fork", "spawn"]
+    assert info["start_methods"] == ["fork", "spawn", "forkserver"]
     assert re.fullmatch(r"CPython 3\.\d+\.\d+", info["python"])
 
 
@@ -95,7 +95,7 @@ def test_page_shows_the_workers_error_and_the_fix(site):
     assert re.fullmatch(
         r"Outputs below: executed while this site was built · [\d.]+ s · "
         r"CPython 3\.\d+\.\d+ on \w+ \w+ · start methods used: fork, "
-        r"spawn · \d{4}-\d\d-\d\d \d\d:\d\d UTC · checked on this one "
+        r"spawn, forkserver · \d{4}-\d\d-\d\d \d\d:\d\d UTC · checked on this one "
         r"Python only: the kernel is the build's own",
         line.get_text(),
     )
