@@ -11,6 +11,7 @@ import sys
 
 ENDINGS = [
     ("spawn", "return"),
+    ("spawn", "sys.exit"),
     ("spawn", "os._exit"),
     ("spawn", "SIGKILL"),
     ("fork", "SIGKILL"),
@@ -24,7 +25,9 @@ def child(method, ending):
     held = [event._flag, cond._lock, cond._sleeping_count]
     held += [cond._woken_count, cond._wait_semaphore]
     print(" ".join(str(s._semlock.name) for s in held), flush=True)
-    if ending == "os._exit":
+    if ending == "sys.exit":
+        sys.exit(1)  # a failure, but atexit handlers and finalizers run
+    elif ending == "os._exit":
         os._exit(0)  # no atexit handlers, no finalizers
     elif ending == "SIGKILL":
         os.kill(os.getpid(), signal.SIGKILL)
