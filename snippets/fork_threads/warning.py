@@ -1,7 +1,7 @@
 """Three ways a fork pool ends up calling fork() in a process that has
-threads; from Python 3.12 each one warns.
+threads, which from Python 3.12 warn, and a Manager, which does not.
 
-Usage: python warning.py [maxtasks|second_pool|thread]
+Usage: python warning.py [maxtasks|second_pool|thread|manager]
 """
 
 import multiprocessing
@@ -60,10 +60,23 @@ def thread(context, stop_event):
         watchdog.join(timeout=10)
 
 
+def manager(context, stop_event):
+    # The manager's threads run in the manager's process, not here.
+    with context.Manager() as manager:
+        manager_event = manager.Event()
+        print(f"main: {threading.active_count()} thread after Manager()")
+        with context.Pool(2, init_worker, (manager_event,)) as pool:
+            print(f"main: task -> {pool.apply(task, (0,))}")
+
+
 if __name__ == "__main__":
     trigger = sys.argv[1] if len(sys.argv) > 1 else "maxtasks"
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
-    {"maxtasks": maxtasks, "second_pool": second_pool, "thread": thread}[
-        trigger
-    ](context, stop_event)
+    triggers = {
+        "maxtasks": maxtasks,
+        "second_pool": second_pool,
+        "thread": thread,
+        "manager": manager,
+    }
+    triggers[trigger](context, stop_event)
