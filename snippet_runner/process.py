@@ -24,9 +24,15 @@ from .interpreters import Interpreter, build_interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_SITE = Path(__file__).resolve().parent / "child"
-# How long the group may keep the output pipe open after the main process
-# exits (a worker still printing) before it counts as left behind.
+# How long the group may keep running after the main process exits (a
+# worker still printing, a resource tracker noticing its parent is gone)
+# before it counts as left behind; longer, up to EXIT_CAP_SECONDS, while
+# it is still using the CPU: on a loaded machine a helper process that
+# the program started just before it ended can take seconds to start up,
+# see that it is no longer needed, and exit (seen with joblib's resource
+# tracker while 270 runs shared 2 cores).
 GRACE_SECONDS = 3.0
+EXIT_CAP_SECONDS = 15.0
 # How a run's output was captured, as its provenance line states it: the
 # order of lines from several processes depends on it.
 BUFFERING = "stdout and stderr line-buffered, into one pipe"
@@ -120,17 +126,39 @@ def survivors(group: int) -> list[psutil.Process]:
     return alive
 
 
-def _survivors_after(group: int, grace: float) -> list[psutil.Process]:
-    """Survivors still there after `grace` seconds.
+def _cpu_seconds(procs: list[psutil.Process]) -> dict[int, float]:
+    """{pid: CPU seconds so far} of the processes still there."""
+    found = {}
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            found[proc.pid] = times.user + times.system
+        except psutil.Error:
+            continue
+    return found
 
-    A process that has closed its end of the pipe may still be exiting
-    (a spawn/forkserver resource tracker whose parent just died): it shows
-    as running, with no command line, for a moment.
-    """
-    deadline = time.monotonic() + grace
-    while (alive := survivors(group)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return alive
+
+def _ended_by_itself(group: int, reader: threading.Thread) -> bool:
+    """Did everything the run started end, and close the output pipe, by
+    itself? Waits GRACE_SECONDS, and on while something of the group is
+    still using the CPU, up to EXIT_CAP_SECONDS. A process that has
+    closed its end of the pipe may still be exiting: it shows as running,
+    with no command line, for a moment."""
+    started, before = time.monotonic(), {}
+    while True:
+        reader.join(0.1)
+        alive = survivors(group)
+        if not reader.is_alive() and not alive:
+            return True
+        waited = time.monotonic() - started
+        now = _cpu_seconds(alive)
+        working = any(now[pid] > before.get(pid, -1) for pid in now)
+        before = now
+        if waited >= EXIT_CAP_SECONDS or (
+            waited >= GRACE_SECONDS and not working
+        ):
+            return False
+        time.sleep(0.4)
 
 
 def describe(procs: list[psutil.Process]) -> list[str]:
@@ -235,8 +263,7 @@ def run_program(
             proc.wait()
         else:
             # Workers that still hold the pipe are still running.
-            reader.join(GRACE_SECONDS)
-            if reader.is_alive() or _survivors_after(proc.pid, 1.0):
+            if not _ended_by_itself(proc.pid, reader):
                 left_behind = kill_group(proc.pid)
         reader.join()
         proc.stdout.close()
