@@ -22,9 +22,13 @@ def init_worker(stop_event, started_semaphore):
 
 
 def task(number):
-    started.release()  # tell the main process this task has started
+    # Look at the flag before telling the main process this task has
+    # started: it sets the event only after that, so a task counts as
+    # skipped only if it really started after the stop.
     if stop.is_set():
+        started.release()
         return "skipped"  # started after the stop: did no work
+    started.release()
     # A stand-in for long work that looks at the flag as it goes.
     return "stopped" if stop.wait(timeout=10) else "finished"
 
