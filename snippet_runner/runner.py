@@ -28,11 +28,12 @@ from .process import ROOT, RunResult, run_program
 
 SNIPPETS_DIR = ROOT / "snippets"
 EXPECTATION_SUFFIX = ".expect"
-# Snippets mostly sleep or wait on each other, so many more of them than
-# cores can run at once: with 32 a core, 160 one-second examples build in
-# about 3x the time of 10 on 2 cores (make bench). SNIPPET_RUNNER_JOBS or
-# the plugin's `jobs` overrides the bound.
-DEFAULT_JOBS = 32 * (os.cpu_count() or 1)
+# How many runs at once. The examples mostly compute and start processes,
+# so more runs than this only add load: a cold build of 385 runs on 2
+# cores took 71 s with 8 at once and 67 s with 64, but the load average
+# went to 30, and timing checks of the runner itself went astray.
+# SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
+DEFAULT_JOBS = 8 * (os.cpu_count() or 1)
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the range this site supports.
 SUPPORTED = ((3, 9), (3, 14))
