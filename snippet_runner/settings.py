@@ -57,6 +57,11 @@ class MinorVersion(c.Type):
         super().__init__(str, **kwargs)
 
     def run_validation(self, value):
+        if isinstance(value, (int, float)):
+            raise ValidationError(
+                f"expected a minor version such as '3.12', got the number "
+                f"{value} (quote it: 3.10 unquoted is the number 3.1)"
+            )
         value = super().run_validation(value)
         if not MINOR.fullmatch(value):
             raise ValidationError(

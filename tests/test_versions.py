@@ -337,3 +337,17 @@ def test_a_required_version_that_is_missing_raises():
     settings.require = ["3.99"]
     with pytest.raises(InterpreterError, match="required CPython 3.99"):
         settings.select_interpreters()
+
+
+def test_plugin_options_are_validated_by_mkdocs(tmp_path):
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: t\nplugins:\n  - snippet-runner:\n      require: [3.10]\n"
+    )
+    with pytest.raises(Exception, match="quote it: 3.10 unquoted"):
+        load(config)
+    config.write_text(
+        "site_name: t\nplugins:\n  - snippet-runner:\n      pythons: some\n"
+    )
+    with pytest.raises(Exception, match="pythons"):
+        load(config)
