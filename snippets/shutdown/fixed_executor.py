@@ -29,9 +29,11 @@ if __name__ == "__main__":
     stop_event = context.Event()
     report_queue = context.SimpleQueue()
     executor = ProcessPoolExecutor(
-        2, context, initializer=init_worker,
+        2,
+        context,
+        initializer=init_worker,
         initargs=(stop_event, report_queue),
-    )  # fmt: skip
+    )
     futures = [executor.submit(work, n) for n in range(10)]
     try:
         workers = [report_queue.get() for _ in range(2)]
