@@ -26,7 +26,7 @@ def wait_for_global(number):
 
 if __name__ == "__main__":
     context = multiprocessing.get_context("fork")
-    report_queue = context.SimpleQueue()
+    report_queue = context.Queue()
     with context.Pool(2, init_worker, (report_queue,)) as pool:
         # As a task argument: pickling a lock is refused.
         try:
@@ -36,7 +36,7 @@ if __name__ == "__main__":
         # As a global under fork: no error, and no effect.
         result = pool.map_async(wait_for_global, range(2), chunksize=1)
         for _ in range(2):
-            report_queue.get()
+            report_queue.get(timeout=10)
         stop.set()  # both tasks are running: this is after the fork
         seen = result.get(timeout=10)
         print(f"global, after set() in the main process: workers saw {seen}")

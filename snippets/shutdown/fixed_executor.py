@@ -25,9 +25,12 @@ def work(number):
 
 
 if __name__ == "__main__":
+    # As in a terminal, SIGINT raises KeyboardInterrupt, even if whoever
+    # started this program ignores SIGINT (as a shell does for `... &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
-    report_queue = context.SimpleQueue()
+    report_queue = context.Queue()
     executor = ProcessPoolExecutor(
         2,
         context,
@@ -36,7 +39,7 @@ if __name__ == "__main__":
     )
     futures = [executor.submit(work, n) for n in range(10)]
     try:
-        workers = [report_queue.get() for _ in range(2)]
+        workers = [report_queue.get(timeout=10) for _ in range(2)]
         print("main: two tasks are running and waiting on the event")
         for pid in workers + [os.getpid()]:  # what Ctrl-C would do
             os.kill(pid, signal.SIGINT)

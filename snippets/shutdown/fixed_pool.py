@@ -29,13 +29,16 @@ def work(number):
 
 
 if __name__ == "__main__":
+    # As in a terminal, SIGINT raises KeyboardInterrupt, even if whoever
+    # started this program ignores SIGINT (as a shell does for `... &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
-    report_queue = context.SimpleQueue()
+    report_queue = context.Queue()
     pool = context.Pool(2, init_worker, (stop_event, report_queue))
     result = pool.map_async(work, range(2), chunksize=1)
     try:
-        workers = [report_queue.get() for _ in range(2)]
+        workers = [report_queue.get(timeout=10) for _ in range(2)]
         print("main: both tasks are waiting on the event")
         for pid in workers + [os.getpid()]:  # what Ctrl-C would do
             os.kill(pid, signal.SIGINT)

@@ -29,21 +29,24 @@ def work(number):
 
 
 if __name__ == "__main__":
+    # As in a terminal, SIGINT raises KeyboardInterrupt, even if whoever
+    # started this program ignores SIGINT (as a shell does for `... &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
-    report_queue = context.SimpleQueue()
+    report_queue = context.Queue()
     pool = context.Pool(2, init_worker, (stop_event, report_queue))
     result = pool.map_async(work, range(2), chunksize=1)
     waiting = []
     while len(waiting) < 2:  # both tasks are running and waiting
-        kind, pid = report_queue.get()
+        kind, pid = report_queue.get(timeout=10)
         if kind == "waiting":
             waiting.append(pid)
     print("main: both tasks are waiting on the event")
     for pid in waiting:
         os.kill(pid, signal.SIGINT)
         # The pool replaces a worker that died; the new one reports.
-        kind, pid = report_queue.get()
+        kind, pid = report_queue.get(timeout=10)
         print(f"main: a worker died of SIGINT; the pool {kind} another")
     # The two tasks died with their workers, and no worker runs them
     # again: the result never comes.

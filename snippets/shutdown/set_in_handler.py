@@ -30,10 +30,10 @@ def victim(event, reports):
 if __name__ == "__main__":
     context = multiprocessing.get_context("fork")
     event = context.Event()
-    reports = context.SimpleQueue()
+    reports = context.Queue()
     child = context.Process(target=victim, args=(event, reports))
     child.start()
-    print(reports.get())
+    print(reports.get(timeout=10))
     child.join(timeout=2)
     print(f"main: after 2 s, the child is still alive: {child.is_alive()}")
     # The lock is shared: any process that touches the event now waits
