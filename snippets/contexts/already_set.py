@@ -21,7 +21,11 @@ if __name__ == "__main__":
     # Making any object asks for the default context, and that fixes
     # the start method: fork, on Linux before Python 3.14.
     early = multiprocessing.Event()
-    print(f"main: start method now {multiprocessing.get_start_method()}")
+    method = multiprocessing.get_start_method()
+    print(f"main: start method now {method}")
+    if method != "fork":  # Linux from Python 3.14, macOS, Windows
+        print("main: the default is not fork here, and the rest is about it")
+        raise SystemExit(0)
     try:
         multiprocessing.set_start_method("spawn")
     except RuntimeError as error:

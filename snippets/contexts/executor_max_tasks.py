@@ -24,7 +24,11 @@ def check():
 
 
 if __name__ == "__main__":
-    print(f"main: default start method {multiprocessing.get_start_method()}")
+    method = multiprocessing.get_start_method()
+    print(f"main: default start method {method}")
+    if method != "fork":  # Linux from Python 3.14, macOS, Windows
+        print("main: the default is not fork here, and the rest is about it")
+        raise SystemExit(0)
     try:
         executor = ProcessPoolExecutor(1, max_tasks_per_child=10)
     except TypeError as error:
