@@ -18,8 +18,11 @@ def task(number, event):
     ready.release()
     try:
         event.wait(timeout=10)
-    except EOFError as error:
-        # The manager's process is gone, and with it the real event.
+    except (EOFError, ConnectionError) as error:
+        # The manager's process is gone, and with it the real event:
+        # EOFError if it closed the connection while wait() waited for
+        # its answer; a ConnectionError (BrokenPipeError) if it was gone
+        # before wait() had sent its request. Which one depends on timing.
         return f"task {number}: wait() raised {type(error).__name__}"
     return f"task {number}: wait() returned"
 
