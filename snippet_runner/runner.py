@@ -28,12 +28,13 @@ from .process import ROOT, RunResult, run_program
 
 SNIPPETS_DIR = ROOT / "snippets"
 EXPECTATION_SUFFIX = ".expect"
-# How many runs at once. The examples mostly compute and start processes,
-# so more runs than this only add load: a cold build of 385 runs on 2
-# cores took 71 s with 8 at once and 67 s with 64, but the load average
-# went to 30, and timing checks of the runner itself went astray.
+# How many runs at once. Many examples compute or start processes, and
+# many wait (for a timeout they show): a cold build of 470 runs on 2
+# cores took 154 s with 16 at once (the waiting ones held the places),
+# 69 s with 32 and 70 s with 64, but at 64 the load average reached 33
+# and timing checks of the runner itself went astray.
 # SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
-DEFAULT_JOBS = 8 * (os.cpu_count() or 1)
+DEFAULT_JOBS = 16 * (os.cpu_count() or 1)
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the range this site supports.
 SUPPORTED = ((3, 9), (3, 14))

@@ -13,7 +13,7 @@ mkdocs.yml through MkDocs' own loader and validation).
           interpreters: []       # more interpreters, by path
           pythons: all           # all: every one found; build: only the
                                  #   Python running the build
-          jobs: null             # runs at once (default: 8 a core)
+          jobs: null             # runs at once (default: 16 a core)
           timeout: 20            # seconds, where an expectation says none
           cache_dir: .cache/snippet-runs
           python_path: []        # folders markdown-exec blocks import from
