@@ -12,7 +12,8 @@ mkdocs.yml through MkDocs' own loader and validation).
           newest: "3.14"         #   outside it are not used
           interpreters: []       # more interpreters, by path
           pythons: all           # all: every one found; build: only the
-                                 #   Python running the build
+                                 #   Python running the build, and
+                                 #   nothing required (a preview)
           jobs: null             # runs at once (default: 16 a core)
           timeout: 20            # seconds, where an expectation says none
           cache_dir: .cache/snippet-runs
@@ -152,23 +153,19 @@ class Settings:
         # Beside the runs, so that a test session's fresh cache holds it.
         probes = cache.directory() / "interpreters.json"
         if self.pythons == "build":
-            found = [interpreters.build_interpreter(probes)]
-        else:
-            found = interpreters.discover(
-                self.interpreters, self.oldest, self.newest, probes
-            )
+            # A preview (make serve): one interpreter, whatever is required.
+            return [interpreters.build_interpreter(probes)]
+        found = interpreters.discover(
+            self.interpreters, self.oldest, self.newest, probes
+        )
         absent = interpreters.missing(self.require, found)
         if absent:
-            where = (
-                "only the build's Python is used (pythons: build)"
-                if self.pythons == "build"
-                else "looked for python3.X on PATH, under pyenv's versions "
-                "folder and in the `interpreters` option"
-            )
             raise InterpreterError(
-                f"required CPython {', '.join(absent)} not found ({where}); "
-                f"found: {interpreters.names(found)}. Install it, or change "
-                "`require` in mkdocs.yml or SNIPPET_RUNNER_REQUIRE"
+                f"required CPython {', '.join(absent)} not found (looked for "
+                "python3.X on PATH, under pyenv's versions folder and in the "
+                f"`interpreters` option); found: {interpreters.names(found)}. "
+                "Install it, or change `require` in mkdocs.yml or "
+                "SNIPPET_RUNNER_REQUIRE"
             )
         return found
 

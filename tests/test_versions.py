@@ -351,3 +351,10 @@ def test_plugin_options_are_validated_by_mkdocs(tmp_path):
     )
     with pytest.raises(Exception, match="pythons"):
         load(config)
+
+
+def test_a_preview_runs_on_the_build_python_whatever_is_required():
+    settings = load()
+    settings.require = ["3.99"]
+    settings.pythons = "build"
+    assert settings.select_interpreters() == [HERE]
