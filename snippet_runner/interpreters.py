@@ -180,11 +180,17 @@ def discover(
     return sorted(chosen.values(), key=lambda found: found.release)
 
 
+_BUILD: list[Interpreter] = []  # the answer, once this process has it
+
+
 def build_interpreter(cache_file: Path | None = None) -> Interpreter:
-    found = _cached_probe(sys.executable, cache_file)
-    if found is None:  # the Python running this code cannot fail to run
-        raise InterpreterError(f"{sys.executable} did not answer its probe")
-    return found
+    """The Python running this code (asked once per process)."""
+    if not _BUILD:
+        found = _cached_probe(sys.executable, cache_file)
+        if found is None:  # the Python running this cannot fail to run
+            raise InterpreterError(f"{sys.executable} did not answer")
+        _BUILD.append(found)
+    return _BUILD[0]
 
 
 def missing(required: list[str], interpreters: list[Interpreter]) -> list:
