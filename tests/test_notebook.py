@@ -95,8 +95,8 @@ def test_page_shows_the_workers_error_and_the_fix(site):
     assert re.fullmatch(
         r"Outputs below: executed while this site was built · [\d.]+ s · "
         r"CPython 3\.\d+\.\d+ on \w+ \w+ · start methods used: fork, "
-        r"spawn, forkserver · \d{4}-\d\d-\d\d \d\d:\d\d UTC · checked on this one "
-        r"Python only: the kernel is the build's own",
+        r"spawn, forkserver · \d{4}-\d\d-\d\d \d\d:\d\d UTC · checked on "
+        r"this one Python only: the kernel is the build's own",
         line.get_text(),
     )
 
