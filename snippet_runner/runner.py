@@ -36,7 +36,8 @@ EXPECTATION_SUFFIX = ".expect"
 # SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
 DEFAULT_JOBS = 16 * (os.cpu_count() or 1)
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
-# The versions a scoped case may name: the range this site supports.
+# The versions a scoped case may name: the plugin's `oldest` to `newest`
+# (settings.apply() sets it from mkdocs.yml).
 SUPPORTED = ((3, 9), (3, 14))
 
 

@@ -42,7 +42,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import ConfigurationError
 
-from . import cache, interpreters
+from . import cache, interpreters, runner
 from . import expectation as expect
 from .interpreters import Interpreter, InterpreterError
 from .process import ROOT
@@ -143,6 +143,7 @@ class Settings:
         """Make these the settings of this process's runs."""
         cache.configure(self.cache_dir)
         expect.DEFAULT_TIMEOUT = self.timeout
+        runner.SUPPORTED = (self.oldest, self.newest)
         for folder in reversed(self.python_path):
             if str(folder) not in sys.path:
                 sys.path.insert(0, str(folder))
