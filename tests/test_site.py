@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from urllib.parse import unquote, urlsplit
 
 import psutil
 from bs4 import BeautifulSoup
@@ -210,3 +211,44 @@ def test_output_is_shown_as_text_never_markup(project_copy):
     assert output.find("script") is None
     assert output.find("b") is None
     assert output.find("strong") is None
+
+
+def test_every_internal_link_and_anchor_of_the_built_site_resolves(site):
+    # mkdocs build --strict checks the links MkDocs rewrites, not those in
+    # raw HTML or in a markdown-exec block's output: this reads the HTML.
+    site_dir, _ = site
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (site_url,) = re.findall(r"^site_url: (\S+)$", config, re.MULTILINE)
+    prefix = urlsplit(site_url).path  # "/pool-events/": the site's root
+    anchors: dict = {}
+
+    def ids(path):
+        if path not in anchors:
+            soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+            anchors[path] = {tag["id"] for tag in soup.select("[id]")}
+        return anchors[path]
+
+    broken = []
+    for html_file in sorted(site_dir.rglob("*.html")):
+        soup = BeautifulSoup(html_file.read_text("utf-8"), "html.parser")
+        for link in soup.select("a[href]"):
+            parts = urlsplit(link["href"])
+            if parts.scheme or parts.netloc:
+                continue  # outside the site
+            path = unquote(parts.path)
+            if path.startswith(prefix):
+                target = site_dir / path.removeprefix(prefix)
+            else:
+                target = html_file.parent / path if path else html_file
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{html_file.relative_to(site_dir)}: {link['href']}"
+            if not target.is_file():
+                broken.append(f"{where} (no such file)")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in ids(target)
+            ):
+                broken.append(f"{where} (no such anchor)")
+    assert broken == []

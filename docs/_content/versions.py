@@ -21,11 +21,20 @@ def differing(build) -> list[tuple[str, object]]:
     )
 
 
+def page_url(src_uri: str) -> str:
+    """The address MkDocs gives a page (directory URLs): "contexts/"."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+    return stem + "/" if stem and not stem.endswith("/") else stem
+
+
 def page_link(build, reference: str, here: str) -> str:
-    """A Markdown link to the first page that shows the example."""
+    """A link to the first page that shows the example. Written as the
+    page's address: MkDocs does not rewrite links in a block's output."""
     page = build.pages[reference][0]
-    target = posixpath.relpath(page, posixpath.dirname(here) or ".")
-    return f"[{page.removesuffix('.md')}]({target})"
+    target = posixpath.relpath(page_url(page) or ".", page_url(here))
+    return f"[{page.removesuffix('.md')}]({target}/)"
 
 
 def changes(build, here: str = "versions.md") -> str:
