@@ -251,4 +251,4 @@ def test_every_internal_link_and_anchor_of_the_built_site_resolves(site):
                 and unquote(parts.fragment) not in ids(target)
             ):
                 broken.append(f"{where} (no such anchor)")
-    assert broken == []
+    assert broken == [], "\n".join(broken)
