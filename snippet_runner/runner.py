@@ -34,7 +34,9 @@ EXPECTATION_SUFFIX = ".expect"
 # 69 s with 32 and 70 s with 64, but at 64 the load average reached 33
 # and timing checks of the runner itself went astray.
 # SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
-DEFAULT_JOBS = 16 * (os.cpu_count() or 1)
+DEFAULT_JOBS = int(
+    os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * (os.cpu_count() or 1)
+)
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the plugin's `oldest` to `newest`
 # (settings.apply() sets it from mkdocs.yml).
@@ -309,8 +311,9 @@ def _unused_cases(
     although an interpreter of their minor versions ran."""
     problems = []
     oldest, newest = SUPPORTED
-    supported = [(oldest[0], minor) for minor in range(oldest[1], 99)]
-    supported = [minor for minor in supported if minor <= newest]
+    supported = [
+        (oldest[0], minor) for minor in range(oldest[1], newest[1] + 1)
+    ]
     for case in expected.cases:
         if case.python is None:
             continue
@@ -356,7 +359,7 @@ def check_examples(
             )
             work += [(run, case, digest) for run, case in runs]
     cancel = threading.Event()
-    jobs = jobs or int(os.environ.get("SNIPPET_RUNNER_JOBS", DEFAULT_JOBS))
+    jobs = jobs or DEFAULT_JOBS
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             done = list(pool.map(lambda item: check_run(*item, cancel), work))

@@ -144,6 +144,8 @@ class Settings:
         cache.configure(self.cache_dir)
         expect.DEFAULT_TIMEOUT = self.timeout
         runner.SUPPORTED = (self.oldest, self.newest)
+        if self.jobs:
+            runner.DEFAULT_JOBS = self.jobs
         for folder in reversed(self.python_path):
             if str(folder) not in sys.path:
                 sys.path.insert(0, str(folder))

@@ -358,3 +358,12 @@ def test_a_preview_runs_on_the_build_python_whatever_is_required():
     settings.require = ["3.99"]
     settings.pythons = "build"
     assert settings.select_interpreters() == [HERE]
+
+
+def test_the_jobs_option_sets_how_many_runs_go_at_once(monkeypatch):
+    monkeypatch.setattr(runner, "DEFAULT_JOBS", runner.DEFAULT_JOBS)
+    monkeypatch.setenv("SNIPPET_RUNNER_JOBS", "3")
+    settings = load()
+    assert settings.jobs == 3
+    settings.apply()
+    assert runner.DEFAULT_JOBS == 3
