@@ -5,12 +5,16 @@
     python -m snippet_runner check snippets/beyond/_cluster.py  # its users
     python -m snippet_runner show snippets/manager/start_gate.py
     python -m snippet_runner new topic/name   # a new snippet and a draft
+    python -m snippet_runner run --out results/linux   # for another build
 
 `check` runs each file (every expectation it has) afresh, on every
 interpreter the build uses (mkdocs.yml's snippet-runner options; set
 SNIPPET_RUNNER_PYTHONS=build for the build's Python only), and reports
 what is wrong; `show` prints the outputs as a page would show them; `new`
-starts an example (see scaffold.py).
+starts an example (see scaffold.py). `run --out DIR` checks them as
+`check` does (through the run cache) and writes every run's result into
+DIR, passing or not, for a build elsewhere to merge (see results.py): the
+GitHub workflows run it on Linux, macOS and Windows.
 """
 
 import argparse
@@ -18,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import cache, scaffold
+from . import cache, results, scaffold
 from .interpreters import InterpreterError, names
 from .runner import Example, check_examples, discover_examples
 from .settings import project_interpreters
@@ -51,22 +55,37 @@ def examples_for(paths: list[str]) -> list[Example]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m snippet_runner")
-    parser.add_argument("command", choices=["check", "show", "new"])
+    parser.add_argument("command", choices=["check", "show", "new", "run"])
     parser.add_argument(
         "snippets",
         nargs="*",
         help="snippet files; for new: topic/name, then any arguments",
     )
-    options = parser.parse_args(argv)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="run: the folder to write each run's result into",
+    )
+    options = parser.parse_intermixed_args(argv)
     if options.command == "new":
         return new(options.snippets)
-    os.environ.setdefault("SNIPPET_RUNNER_CACHE", "off")  # always run
+    if (options.command == "run") != (options.out is not None):
+        parser.error("--out goes with run, and run needs it")
+    if options.command != "run":
+        os.environ.setdefault("SNIPPET_RUNNER_CACHE", "off")  # always run
     try:
         interpreters = list(project_interpreters())
     except InterpreterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    outcomes = check_examples(examples_for(options.snippets), interpreters)
+    try:
+        outcomes = check_examples(examples_for(options.snippets), interpreters)
+    except results.ResultsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if options.out is not None:
+        written = write_results(outcomes.values(), options.out)
+        print(f"wrote {written} results into {options.out}")
     failed = [outcome for outcome in outcomes.values() if not outcome.ok]
     for example, outcome in outcomes.items():
         if options.command == "show":
@@ -81,6 +100,31 @@ def main(argv=None) -> int:
             print(f"FAIL  {outcome.report()}")
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def write_results(outcomes, folder: Path) -> int:
+    """Every run with a result, made here (not merged from elsewhere)."""
+    written = 0
+    for outcome in outcomes:
+        example = outcome.example
+        if not example.expectation.is_file():
+            continue
+        inputs = cache.example_inputs(
+            example.snippet, example.args, example.expectation
+        )
+        for run in outcome.runs:
+            if run.result is None or run.stored is not None:
+                continue
+            results.write(
+                folder,
+                example.reference,
+                run.run.platform,
+                run.run.interpreter,
+                run.result,
+                inputs,
+            )
+            written += 1
+    return written
 
 
 def new(words: list[str]) -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import fcntl
 import functools
 import hashlib
 import json
@@ -28,6 +27,11 @@ from pathlib import Path
 
 from .interpreters import Interpreter
 from .process import ROOT, RunResult
+
+try:
+    import fcntl
+except ImportError:  # Windows: see slot()
+    fcntl = None
 
 RUNNER_DIR = Path(__file__).resolve().parent
 DEFAULT_DIRECTORY = ROOT / ".cache/snippet-runs"
@@ -50,12 +54,18 @@ def enabled() -> bool:
     return os.environ.get("SNIPPET_RUNNER_CACHE", "on") != "off"
 
 
+def text_bytes(path: Path) -> bytes:
+    """A source file's bytes with Windows line ends made Unix ones, so
+    that a checkout on Windows (git may convert them) hashes the same."""
+    return path.read_bytes().replace(b"\r\n", b"\n")
+
+
 @functools.cache
 def runner_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(RUNNER_DIR.rglob("*.py")):
         digest.update(path.relative_to(RUNNER_DIR).as_posix().encode())
-        digest.update(path.read_bytes())
+        digest.update(text_bytes(path))
     return digest.hexdigest()
 
 
@@ -104,25 +114,47 @@ def local_modules(snippet: Path) -> list[Path]:
     return sorted(found)
 
 
+def example_inputs(
+    snippet: Path, args: tuple[str, ...], expectation: Path
+) -> dict[str, str]:
+    """Every input of an example that its runs' keys cover, on any
+    interpreter, each with its SHA-256: the runner's code, the
+    arguments, and each file by its path from the project's root (so a
+    stored result can say which file changed since)."""
+
+    def sha(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def name(path: Path) -> str:
+        try:
+            return path.relative_to(ROOT).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    inputs = {
+        "the runner (snippet_runner/)": runner_version(),
+        "the arguments": sha("\0".join(args).encode()),
+        name(snippet): sha(text_bytes(snippet)),
+        name(expectation): sha(text_bytes(expectation)),
+    }
+    for module in local_modules(snippet):
+        inputs[name(module)] = sha(text_bytes(module))
+    return inputs
+
+
+def digest_of(inputs: dict[str, str]) -> str:
+    """One hash for all of an example's inputs (see example_inputs)."""
+    digest = hashlib.sha256()
+    for label, value in sorted(inputs.items()):
+        digest.update(f"{label}\0{value}\n".encode())
+    return digest.hexdigest()
+
+
 def example_digest(
     snippet: Path, args: tuple[str, ...], expectation: Path
 ) -> str:
-    """Everything of an example that its runs' keys cover, on any
-    interpreter: computed once per example, not once per run."""
-    digest = hashlib.sha256()
-
-    def feed(label: str, data: bytes) -> None:
-        digest.update(f"{label}:{len(data)}:".encode() + data)
-
-    feed("runner", runner_version().encode())
-    feed("args", "\0".join(args).encode())
-    feed("snippet", snippet.read_bytes())
-    feed("expectation", expectation.read_bytes())
-    for module in local_modules(snippet):
-        feed(
-            module.relative_to(snippet.parent).as_posix(), module.read_bytes()
-        )
-    return digest.hexdigest()
+    """Computed once per example, not once per run."""
+    return digest_of(example_inputs(snippet, args, expectation))
 
 
 def key(example: str, interpreter: Interpreter) -> str:
@@ -158,10 +190,50 @@ def _locked(path: Path, mode: int):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class _SharedOrAlone:
+    """Many holders at once, or one alone: the 'alone' lock between the
+    threads of one process."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._shared = 0
+        self._alone = False
+
+    @contextmanager
+    def hold(self, alone: bool):
+        with self._changed:
+            self._changed.wait_for(
+                lambda: not self._alone and (not alone or not self._shared)
+            )
+            if alone:
+                self._alone = True
+            else:
+                self._shared += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                if alone:
+                    self._alone = False
+                else:
+                    self._shared -= 1
+                self._changed.notify_all()
+
+
+_IN_PROCESS = _SharedOrAlone()
+
+
 @contextmanager
 def slot(key: str, alone: bool):
     """Hold this while running: exclusive for 'alone' runs, else shared;
     and one run of a given key at a time."""
+    if fcntl is None:
+        # Windows has no shared file locks in the standard library: there
+        # runs are kept apart only within one process (the workflows run
+        # one `python -m snippet_runner run` per system, nothing else).
+        with _IN_PROCESS.hold(alone):
+            yield
+        return
     locks = directory() / "locks"
     mode = fcntl.LOCK_EX if alone else fcntl.LOCK_SH
     with _locked(locks / "alone.lock", mode):

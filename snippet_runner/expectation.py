@@ -17,14 +17,17 @@ Header keys:
     alone    yes: run while no other snippet runs (timing measurements)
     draft    why this expectation is not reviewed yet; it always fails
     python   the versions this case is for (see below); none: every other
-    why      with python: one sentence on why these versions differ
+    platform the systems this case is for: linux, macos, windows
+    why      with python or platform: one sentence on why they differ
     needs    (first case) third-party packages the example imports: it
              runs on the build's own interpreter only
 
-Where Python versions really differ, a file holds several cases, each a
-header, `---` and a body, separated by a line `===`. Each interpreter
-that ran is judged by the one scoped case whose `python:` matches it, or
-else by the case with no `python:` line (at most one):
+Where Python versions or operating systems really differ, a file holds
+several cases, each a header, `---` and a body, separated by a line
+`===`. Each run is judged by the one scoped case whose `python:` and
+`platform:` (where given) both match it, or else by the case with
+neither line (at most one). A run two scoped cases match is a mistake:
+narrow one of them.
 
     exit: 0
     ---
@@ -38,7 +41,8 @@ else by the case with no `python:` line (at most one):
 
 Versions in `python:`, separated by commas: `3.10` (every 3.10.x),
 `3.11.5` (exactly), `3.9-3.10` (3.9.0 up to every 3.10.x), `>= 3.11.5`,
-`< 3.12`.
+`< 3.12`. Systems in `platform:`, separated by commas: `windows`,
+`linux, macos`.
 
 Body: one pattern per output line, matched in order against the whole
 output (stdout and stderr together, trailing spaces and blank lines at the
@@ -58,6 +62,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import platforms
+
 SEPARATOR = "---"
 CASE_SEPARATOR = "==="
 ANY_LINES = "..."
@@ -70,6 +76,7 @@ KINDS = {  # header key: what its value must be
     "alone": "yes or no",
     "draft": "a note",
     "python": "versions like 3.10, 3.9-3.10, >= 3.11.5 or < 3.12",
+    "platform": "systems among linux, macos, windows",
     "why": "a sentence",
     "needs": "package names, separated by commas",
 }
@@ -193,12 +200,31 @@ class Expectation:
     python: Versions | None = None  # None: every version no case names
     why: str = ""
     lineno: int = 1  # where the case starts in its file
+    platform: frozenset[str] | None = None  # None: every system
+
+    @property
+    def scoped(self) -> bool:
+        return self.python is not None or self.platform is not None
 
     @property
     def scope(self) -> str:
-        if self.python is None:
-            return "every other version"
-        return f"python: {self.python.text}"
+        if not self.scoped:
+            return "every other version and system"
+        parts = []
+        if self.python is not None:
+            parts.append(f"python: {self.python.text}")
+        if self.platform is not None:
+            parts.append(f"platform: {', '.join(sorted(self.platform))}")
+        return ", ".join(parts)
+
+    def applies_to(self, release: tuple[int, ...], platform: str) -> bool:
+        """Does this case name a run of this Python on this system?
+        (The unscoped case names none: it takes what no other takes.)"""
+        return (
+            self.scoped
+            and (self.python is None or self.python.matches(release))
+            and (self.platform is None or platform in self.platform)
+        )
 
 
 @dataclass(frozen=True)
@@ -212,9 +238,11 @@ class ExpectationFile:
     @property
     def only(self) -> Expectation:
         """The one case, where a file may not have several."""
-        if len(self.cases) != 1 or self.cases[0].python is not None:
+        if len(self.cases) != 1 or self.cases[0].scoped:
             raise ExpectationError(
-                self.name, None, "must have one case, with no 'python:'"
+                self.name,
+                None,
+                "must have one case, with no 'python:' or 'platform:'",
             )
         return self.cases[0]
 
@@ -222,15 +250,17 @@ class ExpectationFile:
     def draft(self) -> str:
         return next((case.draft for case in self.cases if case.draft), "")
 
-    def cases_for(self, release: tuple[int, ...]) -> list[Expectation]:
-        """The case that judges a Python of this release: the scoped
-        cases that name it, else the default; several mean a mistake."""
+    def cases_for(
+        self, release: tuple[int, ...], platform: str | None = None
+    ) -> list[Expectation]:
+        """The case that judges a run of a Python of this release on this
+        system (default: this one): the scoped cases that name it, else
+        the default; several mean a mistake."""
+        platform = platform or platforms.current()
         scoped = [
-            case
-            for case in self.cases
-            if case.python is not None and case.python.matches(release)
+            case for case in self.cases if case.applies_to(release, platform)
         ]
-        default = [case for case in self.cases if case.python is None]
+        default = [case for case in self.cases if not case.scoped]
         return scoped or default
 
 
@@ -286,6 +316,8 @@ def _parse_header(
                 header[key] = value or "no reason given"
             elif key == "python":
                 header[key] = Versions.parse(value)
+            elif key == "platform":
+                header[key] = platforms.parse(value)
             elif key in ("why", "needs"):
                 if not value:
                     raise ValueError
@@ -307,12 +339,14 @@ def _parse_header(
             first_lineno if first_lineno > 1 else None,
             "the header has no 'exit: N' line above '---'",
         )
-    if ("python" in header) != ("why" in header):
+    scoped = "python" in header or "platform" in header
+    if scoped != ("why" in header):
         raise ExpectationError(
             name,
             first_lineno,
-            "a case with 'python:' needs a 'why:' line saying why those "
-            "versions differ, and only such a case has one",
+            "a case with 'python:' or 'platform:' needs a 'why:' line "
+            "saying why those versions or systems differ, and only such a "
+            "case has one",
         )
     return header
 
@@ -381,6 +415,7 @@ def _parse_case(lines: list[str], first_lineno: int, name: str):
         python=header.get("python"),
         why=header.get("why", ""),
         lineno=first_lineno,
+        platform=header.get("platform"),
     )
     return case, header
 
@@ -405,13 +440,14 @@ def parse(text: str, name: str) -> ExpectationFile:
                 package.strip() for package in header["needs"].split(",")
             )
         cases.append(case)
-    defaults = [case for case in cases if case.python is None]
+    defaults = [case for case in cases if not case.scoped]
     if len(defaults) > 1:
         raise ExpectationError(
             name,
             defaults[1].lineno,
-            "only one case may leave out 'python:' (the one for every "
-            "other version); give this one the versions it is for",
+            "only one case may leave out both 'python:' and 'platform:' "
+            "(the one for every other version and system); give this one "
+            "the versions or systems it is for",
         )
     return ExpectationFile(name, tuple(cases), needs)
 

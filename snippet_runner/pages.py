@@ -12,9 +12,10 @@ expectation; a wrong one is logged as an error, which fails a strict
 build. Each reference then becomes two content tabs: "Source", included
 from the file by pymdownx.snippets, with download links for it and the
 modules it needs; and "Output", the captured text with what produced it
-and the versions it was checked on. Where versions behave differently
-(different cases of the expectation judged them), each behaviour gets its
-own output.
+and the versions and systems it was checked on (results made on other
+systems are merged in, see results.py). Where versions or systems behave
+differently (different cases of the expectation judged them), each
+behaviour gets its own output.
 
 Why run them as programs rather than markdown-exec `python exec` blocks:
 those run in the MkDocs process itself, where `__name__` is not
@@ -40,7 +41,7 @@ from pathlib import Path
 import markdown
 from mkdocs.structure.files import File
 
-from . import cache
+from . import cache, platforms, results, runner
 from .interpreters import Interpreter, names
 from .runner import (
     SNIPPETS_DIR,
@@ -93,12 +94,36 @@ def provenance(outcome: Outcome) -> str:
         ending = f"killed after {result.timeout:g} s"
     else:
         ending = f"exit code {result.exit_code}"
+    elsewhere = ""
+    if outcome.made_elsewhere:
+        elsewhere = " · produced elsewhere, merged from its result file"
     return (
         f"<code>{html.escape(' '.join(result.command))}</code> · {ending} · "
         f"{result.seconds:.1f} s · {html.escape(result.python)} on "
         f"{html.escape(result.platform)} · start method: {methods} · "
-        f"{html.escape(result.buffering)} · {result.finished_at}"
+        f"{html.escape(result.buffering)} · {result.finished_at}{elsewhere}"
     )
+
+
+def where_html(runs: list[Outcome]) -> str:
+    """'CPython 3.9.18 and 3.13.0 on Linux', or with several systems
+    'Linux (CPython 3.9.18 and 3.13.0) and Windows (CPython 3.12.7)'."""
+    by_platform: dict[str, list[Interpreter]] = {}
+    for outcome in runs:
+        by_platform.setdefault(outcome.run.platform, []).append(
+            outcome.run.interpreter
+        )
+    order = platforms.ordered(by_platform)
+    if len(order) == 1:
+        (system,) = order
+        return html.escape(
+            f"{names(by_platform[system])} on {platforms.title(system)}"
+        )
+    parts = [
+        f"{platforms.title(system)} ({names(by_platform[system])})"
+        for system in order
+    ]
+    return html.escape(f"{', '.join(parts[:-1])} and {parts[-1]}")
 
 
 def version_span(found: list[Interpreter], ran: list[Interpreter]) -> str:
@@ -124,37 +149,56 @@ def output_html(outcome: ExampleOutcome) -> str:
             f"{escape_output(outcome.report())}</code></pre></div>"
         )
     groups = outcome.groups()
-    for case, runs in groups:
-        checked = [run.run.interpreter for run in runs]
+    for number, (case, runs) in enumerate(groups):
         if len(groups) > 1:
             parts.append(
                 '<div class="example-versions"><p><strong>'
-                f"On {html.escape(names(checked))}</strong></p>"
+                f"On {where_html(runs)}</strong></p>"
                 f"{why_html(case.why) if case.why else ''}</div>"
             )
         shown = outcome.shown(runs)
+        last = number == len(groups) - 1
         parts.append(
             '<div class="highlight"><pre><code class="language-text">'
             f"{escape_output(shown.result.output)}</code></pre></div>"
             f'<p class="example-provenance">{provenance(shown)}</p>'
-            f'<p class="example-checked">{checked_html(outcome, checked)}'
-            "</p>"
+            f'<p class="example-checked">{checked_html(outcome, runs)}'
+            f"{unchecked_html(outcome) if last else ''}</p>"
         )
     parts.append("</div>")
     return "".join(parts)
 
 
-def checked_html(outcome: ExampleOutcome, checked: list) -> str:
-    text = f"Checked on {html.escape(names(checked))}"
+def checked_html(outcome: ExampleOutcome, runs: list[Outcome]) -> str:
+    text = f"Checked on {where_html(runs)}"
     if outcome.needs:
         needs = ", ".join(outcome.needs)
         return (
             f"{text} only: this example needs {html.escape(needs)}, which "
             "only the build's own environment has"
         )
-    if len(checked) > 1:
+    if len(runs) > 1:
         return f"{text}, against the same expectation"
     return text
+
+
+def unchecked_html(outcome: ExampleOutcome) -> str:
+    """'. Not checked on macOS or Windows in this build': the systems the
+    site speaks of (the plugin's `platforms`) with no result here."""
+    lacking = [
+        system
+        for system in runner.PLATFORMS
+        if system not in outcome.platforms
+    ]
+    if not lacking:
+        return ""
+    titles = [platforms.title(system) for system in platforms.ordered(lacking)]
+    listed = (
+        " or ".join(titles)
+        if len(titles) < 3
+        else (f"{', '.join(titles[:-1])} or {titles[-1]}")
+    )
+    return f". Not checked on {html.escape(listed)} in this build"
 
 
 def _indent(block: str) -> str:
@@ -192,20 +236,32 @@ class ExampleBuild:
                     continue
                 self.pages.setdefault(reference, []).append(page)
         started = time.monotonic()
-        outcomes = check_examples(examples.values(), self.interpreters)
+        try:
+            outcomes = check_examples(examples.values(), self.interpreters)
+        except results.ResultsError as error:
+            raise ExampleError(str(error)) from None
         self.outcomes = {
             ref: outcomes[example] for ref, example in examples.items()
         }
         runs = [run for found in outcomes.values() for run in found.runs]
+        merged = [run for run in runs if run.stored is not None]
         cached = sum(run.from_cache for run in runs)
         log.info(
             "ran %d of %d example runs (%d from the cache) in %.2f s, on %s",
-            len(runs) - cached,
-            len(runs),
+            len(runs) - len(merged) - cached,
+            len(runs) - len(merged),
             cached,
             time.monotonic() - started,
             names(self.interpreters),
         )
+        if merged:
+            systems = platforms.listed({run.run.platform for run in merged})
+            log.info(
+                "merged %d results made elsewhere (%s) from %s",
+                len(merged),
+                systems,
+                ", ".join(map(str, runner.RESULT_FOLDERS)),
+            )
         for reference, showing in self.pages.items():
             outcome = self.outcomes.get(reference)
             if outcome is not None and not outcome.ok:

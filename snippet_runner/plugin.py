@@ -18,7 +18,7 @@ from mkdocs.plugins import BasePlugin
 
 from .interpreters import InterpreterError
 from .notebook_pages import NotebookPages
-from .pages import ExampleBuild, read_pages
+from .pages import ExampleBuild, ExampleError, read_pages
 from .settings import RunnerConfig, Settings
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
@@ -40,6 +40,12 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
             self.interpreters = self.settings.select_interpreters()
         except InterpreterError as error:
             raise PluginError(str(error)) from None
+        for folder in self.settings.results:
+            if not folder.is_dir():
+                raise PluginError(
+                    f"result folder {folder} does not exist (named in the "
+                    "`results` option or SNIPPET_RUNNER_RESULTS)"
+                )
         return config
 
     def on_pre_build(self, config):
@@ -50,7 +56,10 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         # A fresh run on every build and every reload (the cache makes
         # the unchanged runs free).
         self.build = ExampleBuild(self.interpreters)
-        self.build.run_all(read_pages(files))
+        try:
+            self.build.run_all(read_pages(files))
+        except ExampleError as error:  # an unreadable result folder
+            raise PluginError(str(error)) from None
         for file in self.build.snippet_files(config):
             if files.get_file_from_path(file.src_uri) is None:
                 files.append(file)

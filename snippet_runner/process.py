@@ -2,13 +2,17 @@
 
 Each run gets its own session (process group), so a timeout can kill the
 whole tree it made: pool workers, a manager's server process, a forkserver,
-the resource tracker. Nothing of a run may outlive it.
+the resource tracker. Nothing of a run may outlive it. Windows has no
+process groups of that kind: there a run's processes are the ones whose
+environment carries the run's own SNIPPET_RUNNER_RUN mark (every process
+the program starts inherits it).
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 import signal
 import subprocess
 import tempfile
@@ -36,6 +40,7 @@ EXIT_CAP_SECONDS = 15.0
 # How a run's output was captured, as its provenance line states it: the
 # order of lines from several processes depends on it.
 BUFFERING = "stdout and stderr line-buffered, into one pipe"
+WINDOWS = os.name == "nt"
 
 
 @dataclass
@@ -101,6 +106,12 @@ def shorten_paths(text: str, interpreter: Interpreter) -> str:
     ]
     for prefix, short in prefixes:
         text = text.replace(prefix + os.sep, short + "/" if short else "")
+    if WINDOWS:  # the rest of each shortened path, with / as elsewhere
+        text = re.sub(
+            r"(?:<stdlib>|<site-packages>|snippets)[\\/][^\"\s,:]+",
+            lambda found: found.group().replace("\\", "/"),
+            text,
+        )
     return text
 
 
@@ -114,14 +125,22 @@ def _running(proc: psutil.Process) -> bool:
         return False
 
 
-def survivors(group: int) -> list[psutil.Process]:
-    """The live processes of a process group."""
+def survivors(group: int, marker: str = "") -> list[psutil.Process]:
+    """The live processes of a run: on POSIX its process group; on
+    Windows those whose SNIPPET_RUNNER_RUN is `marker`."""
     alive = []
     for proc in psutil.process_iter(["pid"]):
         try:
-            if os.getpgid(proc.pid) == group and _running(proc):
+            if WINDOWS:
+                member = proc.pid == group or (
+                    marker != ""
+                    and proc.environ().get("SNIPPET_RUNNER_RUN") == marker
+                )
+            else:
+                member = os.getpgid(proc.pid) == group
+            if member and _running(proc):
                 alive.append(proc)
-        except (ProcessLookupError, psutil.Error):
+        except (ProcessLookupError, PermissionError, psutil.Error):
             continue
     return alive
 
@@ -138,7 +157,9 @@ def _cpu_seconds(procs: list[psutil.Process]) -> dict[int, float]:
     return found
 
 
-def _ended_by_itself(group: int, reader: threading.Thread) -> bool:
+def _ended_by_itself(
+    group: int, reader: threading.Thread, marker: str = ""
+) -> bool:
     """Did everything the run started end, and close the output pipe, by
     itself? Waits GRACE_SECONDS, and on while something of the group is
     still using the CPU, up to EXIT_CAP_SECONDS. A process that has
@@ -147,7 +168,7 @@ def _ended_by_itself(group: int, reader: threading.Thread) -> bool:
     started, before = time.monotonic(), {}
     while True:
         reader.join(0.1)
-        alive = survivors(group)
+        alive = survivors(group, marker)
         if not reader.is_alive() and not alive:
             return True
         waited = time.monotonic() - started
@@ -172,14 +193,22 @@ def describe(procs: list[psutil.Process]) -> list[str]:
     return described
 
 
-def kill_group(group: int) -> list[str]:
-    """Kill every live process of the group; describe what was killed."""
-    alive = survivors(group)
+def kill_group(group: int, marker: str = "") -> list[str]:
+    """Kill every live process of the run (see survivors); describe what
+    was killed."""
+    alive = survivors(group, marker)
     described = describe(alive)
-    try:
-        os.killpg(group, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    if WINDOWS:
+        for proc in alive:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+    else:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     # Not psutil.wait_procs: it waits for zombies to be reaped as well.
     deadline = time.monotonic() + 5
     while any(map(_running, alive)) and time.monotonic() < deadline:
@@ -228,6 +257,12 @@ def run_program(
         report = Path(scratch) / "start-methods.txt"
         env = child_environment()
         env["SNIPPET_RUNNER_REPORT"] = str(report)
+        marker = str(report)  # finds the run's processes on Windows
+        env["SNIPPET_RUNNER_RUN"] = marker
+        if WINDOWS:
+            apart = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        else:
+            apart = {"start_new_session": True}
         started = time.monotonic()
         proc = subprocess.Popen(
             command,
@@ -236,7 +271,7 @@ def run_program(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,  # one pipe keeps the true order
-            start_new_session=True,
+            **apart,
         )
         chunks: list[bytes] = []
         reader = threading.Thread(
@@ -251,7 +286,7 @@ def run_program(
             # Cancelled, Ctrl-C, a test's time limit: the snippet runs in a
             # session of its own, out of reach of the terminal's Ctrl-C, so
             # its processes must be killed here.
-            kill_group(proc.pid)
+            kill_group(proc.pid, marker)
             proc.wait()
             reader.join()
             proc.stdout.close()
@@ -259,18 +294,20 @@ def run_program(
         seconds = time.monotonic() - started
         left_behind: list[str] = []
         if exit_code is None:
-            kill_group(proc.pid)
+            kill_group(proc.pid, marker)
             proc.wait()
         else:
             # Workers that still hold the pipe are still running.
-            if not _ended_by_itself(proc.pid, reader):
-                left_behind = kill_group(proc.pid)
+            if not _ended_by_itself(proc.pid, reader, marker):
+                left_behind = kill_group(proc.pid, marker)
         reader.join()
         proc.stdout.close()
         start_methods = []
         if report.is_file():
             start_methods = report.read_text().split()
     output = b"".join(chunks).decode("utf-8", errors="replace")
+    if WINDOWS:  # print() ends lines with \r\n there
+        output = output.replace("\r\n", "\n")
     return RunResult(
         command=["python", *command[1:]],
         exit_code=exit_code,

@@ -7,9 +7,12 @@ that the tests would reject.
 An example is a snippet plus its command-line arguments, as a page names
 it. `topic/name.py` alone is checked against `topic/name.expect`;
 `topic/name.py spawn` against `topic/name.spawn.expect`, so one file can
-fill a whole row of a table. A run is an example on one interpreter: every
-example runs on every interpreter of the build, and each run is judged by
-the case of the expectation that covers its Python version.
+fill a whole row of a table. A run is an example on one interpreter, on
+one system: every example runs on every interpreter of the build, and each
+run is judged by the case of the expectation that covers its Python
+version and its system. Runs made on other machines come as result
+folders (results.py), merged here with the build's own and judged the
+same way.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, platforms, results
 from . import expectation as expect
 from .interpreters import Interpreter, build_interpreter, names
 from .process import ROOT, RunResult, run_program
@@ -41,6 +44,15 @@ ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the plugin's `oldest` to `newest`
 # (settings.apply() sets it from mkdocs.yml).
 SUPPORTED = ((3, 9), (3, 14))
+# Set by settings.apply() from the plugin's options and the environment:
+# result folders made elsewhere, merged with this build's runs; systems
+# every example must have results from, and the minor versions each of
+# them must cover; the systems the site speaks of (pages say which of
+# them an example was not checked on).
+RESULT_FOLDERS: list[Path] = []
+REQUIRED_PLATFORMS: list[str] = []
+REQUIRED_VERSIONS: list[str] = []
+PLATFORMS: list[str] = list(platforms.TITLES)
 
 
 def display_path(path: Path) -> str:
@@ -65,6 +77,15 @@ class Example:
         if bad:
             raise ValueError(f"arguments may only be words, not {bad}")
         return cls((SNIPPETS_DIR / path).resolve(), tuple(args))
+
+    @property
+    def reference(self) -> str:
+        """As pages write it: 'topic/name.py arg'."""
+        try:
+            path = self.snippet.relative_to(SNIPPETS_DIR).as_posix()
+        except ValueError:
+            path = self.snippet.as_posix()
+        return " ".join([path, *self.args])
 
     @property
     def expectation(self) -> Path:
@@ -107,13 +128,22 @@ def orphan_expectations(folder: Path = SNIPPETS_DIR) -> list[Path]:
 
 @dataclass(frozen=True)
 class Run:
-    """An example on one interpreter."""
+    """An example on one interpreter, on one system."""
 
     example: Example
     interpreter: Interpreter
+    platform: str = field(default_factory=platforms.current)
 
     def __str__(self) -> str:
-        return f"{self.example} on {self.interpreter.name}"
+        where = f"{self.example} on {self.interpreter.name}"
+        if self.platform != platforms.current():
+            where += f" on {platforms.title(self.platform)}"
+        return where
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """(system, minor version): one run of an example each."""
+        return self.platform, self.interpreter.minor
 
 
 @dataclass
@@ -125,15 +155,27 @@ class Outcome:
     result: RunResult | None = None
     problems: list[str] = field(default_factory=list)
     from_cache: bool = False
+    stored: Path | None = None  # the result file it came from, if merged
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def made_elsewhere(self) -> bool:
+        """Produced where this build could not produce it: another
+        system, or an interpreter this machine does not have."""
+        run = self.run
+        return run.platform != platforms.current() or not (
+            Path(run.interpreter.path).is_file()
+        )
+
     def report(self) -> str:
         """The message a contributor sees when the snippet is wrong."""
         lines = [f"{self.run}: " + self.problems[0]]
         lines += [f"  {problem}" for problem in self.problems[1:]]
+        if self.stored is not None:
+            lines.append(f"  result read from {self.stored}")
         if self.result is not None:
             lines.append(f"  command: {' '.join(self.result.command)}")
             lines.append("  output:")
@@ -164,6 +206,11 @@ class ExampleOutcome:
     def interpreters(self) -> list[Interpreter]:
         return [outcome.run.interpreter for outcome in self.runs]
 
+    @property
+    def platforms(self) -> list[str]:
+        """The systems it has results from, in the usual order."""
+        return platforms.ordered(run.run.platform for run in self.runs)
+
     def report(self) -> str:
         lines = [f"{self.example}: {problem}" for problem in self.problems]
         lines += [run.report() for run in self.runs if not run.ok]
@@ -189,11 +236,33 @@ class ExampleOutcome:
     def shown(group: list[Outcome]) -> Outcome:
         """The run a page shows for a group: the build's own Python's if
         it is there (its packages, its start-method default), else the
-        newest version's."""
+        newest version's on this system, else on the first other."""
+        here = platforms.current()
         for outcome in group:
-            if outcome.run.interpreter.is_build:
+            if (
+                outcome.run.interpreter.is_build
+                and outcome.run.platform == here
+            ):
                 return outcome
-        return max(group, key=lambda outcome: outcome.run.interpreter.release)
+        return min(group, key=_shown_first)
+
+
+def _shown_first(outcome: Outcome):
+    run = outcome.run
+    return (
+        run.platform != platforms.current(),
+        platforms.ordered([*platforms.TITLES, run.platform]).index(
+            run.platform
+        ),
+        tuple(-part for part in run.interpreter.release),
+    )
+
+
+def _run_order(outcome: Outcome):
+    """Runs listed by system (Linux, macOS, Windows), then version."""
+    run = outcome.run
+    order = platforms.ordered([*platforms.TITLES, run.platform])
+    return order.index(run.platform), run.interpreter.release
 
 
 def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
@@ -269,46 +338,63 @@ def plan(
 ) -> tuple[ExampleOutcome, list[tuple[Run, expect.Expectation]]]:
     """The runs an example needs, each with the case that will judge it;
     and its outcome so far, holding any problem found before running."""
+    outcome, runs, _ = _plan(example, interpreters)
+    return outcome, runs
+
+
+def _plan(example: Example, interpreters: list[Interpreter]):
     outcome = ExampleOutcome(example)
     if not example.snippet.is_file():
         outcome.problems.append("no such snippet file")
-        return outcome, []
+        return outcome, [], None
     try:
         expected = expect.load(
             example.expectation, display_path(example.expectation)
         )
     except expect.ExpectationError as error:
         outcome.problems.append(f"bad expectation: {error}")
-        return outcome, []
+        return outcome, [], None
     outcome.needs = expected.needs
     if expected.needs:
         # Third-party packages are installed for the build's Python only.
         interpreters = [build_interpreter()]
     runs = []
     for interpreter in interpreters:
-        cases = expected.cases_for(interpreter.release)
-        if len(cases) == 1:
-            runs.append((Run(example, interpreter), cases[0]))
-        elif not cases:
-            outcome.problems.append(
-                f"no case of {expected.name} covers {interpreter.name}: "
-                "add a case for it, or one with no 'python:' line"
-            )
+        run = Run(example, interpreter)
+        case, problem = _case_for(expected, run)
+        if case is not None:
+            runs.append((run, case))
         else:
-            lines = ", ".join(f"{case.lineno}" for case in cases)
-            outcome.problems.append(
-                f"{interpreter.name} is named by more than one case of "
-                f"{expected.name} (lines {lines}): each version needs one"
-            )
-    outcome.problems += _unused_cases(expected, interpreters)
-    return outcome, runs
+            outcome.problems.append(problem)
+    return outcome, runs, expected
+
+
+def _case_for(expected: expect.ExpectationFile, run: Run):
+    """(the case that judges the run, None) or (None, what is wrong)."""
+    cases = expected.cases_for(run.interpreter.release, run.platform)
+    where = run.interpreter.name
+    if run.platform != platforms.current():
+        where += f" on {platforms.title(run.platform)}"
+    if len(cases) == 1:
+        return cases[0], None
+    if not cases:
+        return None, (
+            f"no case of {expected.name} covers {where}: add a case for "
+            "it, or one with no 'python:' or 'platform:' line"
+        )
+    lines = ", ".join(f"{case.lineno}" for case in cases)
+    return None, (
+        f"{where} is named by more than one case of {expected.name} "
+        f"(lines {lines}): each run needs one; narrow one of them"
+    )
 
 
 def _unused_cases(
-    expected: expect.ExpectationFile, interpreters: list[Interpreter]
+    expected: expect.ExpectationFile, ran: list[Run]
 ) -> list[str]:
     """Scoped cases that name no supported version, or that no run used
-    although an interpreter of their minor versions ran."""
+    although an interpreter of their minor versions ran on their
+    systems."""
     problems = []
     oldest, newest = SUPPORTED
     supported = [
@@ -316,7 +402,7 @@ def _unused_cases(
     ]
     for case in expected.cases:
         if case.python is None:
-            continue
+            continue  # a case for whole systems: used by every run there
         where = f"{expected.name}:{case.lineno}: python: {case.python.text}"
         if not any(map(case.python.could_match_minor, supported)):
             problems.append(
@@ -325,15 +411,20 @@ def _unused_cases(
                 f"{'.'.join(map(str, newest))})"
             )
             continue
+        on_its_systems = [
+            run
+            for run in ran
+            if case.platform is None or run.platform in case.platform
+        ]
         matched = [
-            found
-            for found in interpreters
-            if case.python.matches(found.release)
+            run
+            for run in on_its_systems
+            if case.applies_to(run.interpreter.release, run.platform)
         ]
         same_minor = [
-            found
-            for found in interpreters
-            if case.python.could_match_minor(found.release[:2])
+            run.interpreter
+            for run in on_its_systems
+            if case.python.could_match_minor(run.interpreter.release[:2])
         ]
         if not matched and same_minor:
             problems.append(
@@ -344,19 +435,94 @@ def _unused_cases(
     return problems
 
 
+def _merge_stored(
+    outcome: ExampleOutcome,
+    expected: expect.ExpectationFile,
+    inputs: dict[str, str],
+    stored: list[results.Stored],
+) -> None:
+    """Judge the results made elsewhere and add them to the outcome. A
+    run the build made itself (same system, same minor version) wins."""
+    own = {run.run.place for run in outcome.runs}
+    merged: dict[tuple[str, str], Path] = {}
+    for found in stored:
+        run = Run(outcome.example, found.interpreter, found.platform)
+        changed = found.changed(inputs)
+        if changed:
+            outcome.problems.append(
+                f"refused the result of {run} read from {found.source}: "
+                f"{', '.join(changed)} changed since it was produced. "
+                "Produce it again: python -m snippet_runner run --out DIR"
+            )
+            continue
+        if run.place in own:
+            continue
+        if run.place in merged:
+            outcome.problems.append(
+                f"two results of {run}: {merged[run.place]} and "
+                f"{found.source}; merge one result folder per system"
+            )
+            continue
+        merged[run.place] = found.source
+        case, problem = _case_for(expected, run)
+        judged = Outcome(run, case, found.result, stored=found.source)
+        judged.problems = (
+            [problem] if case is None else judge(case, found.result)
+        )
+        outcome.runs.append(judged)
+
+
+def _check_platforms(outcome: ExampleOutcome) -> list[str]:
+    """Every required system has results, each from every required
+    version (but for examples that run on one Python only)."""
+    problems = []
+    for platform in REQUIRED_PLATFORMS:
+        minors = {
+            run.run.interpreter.minor
+            for run in outcome.runs
+            if run.run.platform == platform
+        }
+        title = platforms.title(platform)
+        if not minors:
+            problems.append(
+                f"no result from {title}, which this build requires "
+                "(SNIPPET_RUNNER_REQUIRE_PLATFORMS or `require_platforms`): "
+                f"run `python -m snippet_runner run --out DIR` on {title} "
+                "and name DIR in SNIPPET_RUNNER_RESULTS"
+            )
+            continue
+        lacking = [v for v in REQUIRED_VERSIONS if v not in minors]
+        if lacking and not outcome.needs and platform != platforms.current():
+            problems.append(
+                f"no result from CPython {', '.join(lacking)} on {title}, "
+                "which this build requires"
+            )
+    return problems
+
+
+def stored_results() -> dict[str, list[results.Stored]]:
+    """The results in RESULT_FOLDERS, by example reference."""
+    by_example: dict[str, list[results.Stored]] = {}
+    for found in results.read_folders(RESULT_FOLDERS):
+        by_example.setdefault(found.example, []).append(found)
+    return by_example
+
+
 def check_examples(
     examples, interpreters: list[Interpreter], jobs: int | None = None
 ) -> dict[Example, ExampleOutcome]:
     """Run and judge many examples on every interpreter, all at once (the
     'alone' runs by themselves)."""
     unique = list(dict.fromkeys(examples))
-    outcomes, work = {}, []
+    outcomes, work, known = {}, [], {}
     for example in unique:
-        outcomes[example], runs = plan(example, interpreters)
-        if runs:
-            digest = cache.example_digest(
+        outcomes[example], runs, expected = _plan(example, interpreters)
+        if expected is not None:
+            inputs = cache.example_inputs(
                 example.snippet, example.args, example.expectation
             )
+            known[example] = (expected, inputs)
+            digest = cache.digest_of(inputs)
             work += [(run, case, digest) for run, case in runs]
     cancel = threading.Event()
     jobs = jobs or DEFAULT_JOBS
@@ -371,4 +537,15 @@ def check_examples(
             raise
     for outcome in done:
         outcomes[outcome.run.example].runs.append(outcome)
+    stored = stored_results() if RESULT_FOLDERS else {}
+    for example, (expected, inputs) in known.items():
+        outcome = outcomes[example]
+        _merge_stored(
+            outcome, expected, inputs, stored.get(example.reference, [])
+        )
+        outcome.runs.sort(key=_run_order)
+        outcome.problems += _unused_cases(
+            expected, [run.run for run in outcome.runs]
+        )
+        outcome.problems += _check_platforms(outcome)
     return outcomes

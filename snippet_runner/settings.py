@@ -19,6 +19,10 @@ mkdocs.yml through MkDocs' own loader and validation).
           cache_dir: .cache/snippet-runs
           python_path: []        # folders markdown-exec blocks import from
           notebooks: true        # execute and check docs/**/*.ipynb
+          results: []            # result folders made elsewhere, merged
+                                 #   (python -m snippet_runner run --out)
+          platforms: [linux, macos, windows]  # the systems pages speak of
+          require_platforms: []  # systems every example needs results from
 
 Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_REQUIRE       "3.9 3.10 3.11": replaces `require`
@@ -26,6 +30,9 @@ Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_INTERPRETERS  paths, separated by os.pathsep: added
     SNIPPET_RUNNER_JOBS          replaces `jobs`
     SNIPPET_RUNNER_CACHE_DIR     replaces `cache_dir`
+    SNIPPET_RUNNER_RESULTS       folders, separated by os.pathsep: added
+    SNIPPET_RUNNER_REQUIRE_PLATFORMS  "linux macos windows": replaces
+                                 `require_platforms`
 """
 
 from __future__ import annotations
@@ -42,9 +49,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import ConfigurationError
 
-from . import cache, interpreters, runner
+from . import cache, interpreters, platforms, runner
 from . import expectation as expect
 from .interpreters import Interpreter, InterpreterError
+from .platforms import TITLES as SYSTEMS
 from .process import ROOT
 
 PLUGIN = "snippet-runner"
@@ -83,6 +91,10 @@ class RunnerConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/snippet-runs")
     python_path = c.ListOfItems(c.Type(str), default=[])
     notebooks = c.Type(bool, default=True)
+    results = c.ListOfItems(c.Type(str), default=[])
+    # (`platforms` is the option's name in this class body, not the module)
+    require_platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[])
+    platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[*SYSTEMS])
 
 
 def _minor(text: str) -> tuple[int, int]:
@@ -102,6 +114,9 @@ class Settings:
     cache_dir: Path = ROOT / ".cache/snippet-runs"
     python_path: list[Path] = field(default_factory=list)
     notebooks: bool = True
+    results: list[Path] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=lambda: [*platforms.TITLES])
+    require_platforms: list[str] = field(default_factory=list)
 
     @classmethod
     def from_config(cls, config: RunnerConfig, config_dir: Path) -> Settings:
@@ -123,6 +138,26 @@ class Settings:
             )
         extra = environ.get("SNIPPET_RUNNER_INTERPRETERS", "")
         jobs = environ.get("SNIPPET_RUNNER_JOBS") or config.jobs
+        result_folders = [
+            *(config_dir / path for path in config.results),
+            *(
+                Path(path).resolve()
+                for path in environ.get("SNIPPET_RUNNER_RESULTS", "").split(
+                    os.pathsep
+                )
+                if path
+            ),
+        ]
+        require_platforms = list(config.require_platforms)
+        if "SNIPPET_RUNNER_REQUIRE_PLATFORMS" in environ:
+            text = environ["SNIPPET_RUNNER_REQUIRE_PLATFORMS"]
+            require_platforms = text.replace(",", " ").split()
+            bad = [p for p in require_platforms if p not in platforms.TITLES]
+            if bad:
+                raise ConfigurationError(
+                    f"SNIPPET_RUNNER_REQUIRE_PLATFORMS: not systems: {bad} "
+                    f"(known: {', '.join(platforms.TITLES)})"
+                )
         return cls(
             require=require,
             oldest=_minor(config.oldest),
@@ -137,6 +172,9 @@ class Settings:
             cache_dir=config_dir / config.cache_dir,
             python_path=[config_dir / path for path in config.python_path],
             notebooks=config.notebooks,
+            results=result_folders,
+            platforms=list(config.platforms),
+            require_platforms=require_platforms,
         )
 
     def apply(self) -> None:
@@ -144,6 +182,10 @@ class Settings:
         cache.configure(self.cache_dir)
         expect.DEFAULT_TIMEOUT = self.timeout
         runner.SUPPORTED = (self.oldest, self.newest)
+        runner.RESULT_FOLDERS = list(self.results)
+        runner.REQUIRED_PLATFORMS = list(self.require_platforms)
+        runner.REQUIRED_VERSIONS = list(self.require)
+        runner.PLATFORMS = list(self.platforms)
         if self.jobs:
             runner.DEFAULT_JOBS = self.jobs
         for folder in reversed(self.python_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from snippet_runner import platforms
 from snippet_runner.interpreters import InterpreterError, names
 from snippet_runner.settings import project_interpreters
 
@@ -198,3 +199,11 @@ def project_copy(tmp_path) -> Path:
             copy.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / part)
     return copy
+
+
+def not_checked_here() -> str:
+    """What every output of a build without merged results says of the
+    other systems."""
+    others = [s for s in platforms.TITLES if s != platforms.current()]
+    titles = " or ".join(platforms.title(s) for s in others)
+    return f". Not checked on {titles} in this build"

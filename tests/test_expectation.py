@@ -181,6 +181,68 @@ def test_the_default_case_judges_what_no_scoped_case_names():
     assert only_scoped.cases_for((3, 10, 1)) == []  # nothing covers it
 
 
+# Cases scoped by system, in the same syntax
+
+BY_SYSTEM = """\
+exit: 0
+---
+works
+===
+platform: windows
+why: Windows has no fork.
+exit: 1
+---
+ValueError: cannot find context for 'fork'
+===
+platform: linux, macos
+python: 3.9
+why: An old message.
+exit: 0
+---
+works, old
+"""
+
+
+def test_each_system_is_judged_by_its_case():
+    cases = expectation.parse(BY_SYSTEM, "x.expect")
+    judged = {
+        (release, system): [
+            case.lineno for case in cases.cases_for(release, system)
+        ]
+        for release in [(3, 9, 18), (3, 12, 1)]
+        for system in ["linux", "macos", "windows"]
+    }
+    assert judged == {
+        ((3, 9, 18), "linux"): [11],
+        ((3, 9, 18), "macos"): [11],
+        ((3, 9, 18), "windows"): [5],
+        ((3, 12, 1), "linux"): [1],
+        ((3, 12, 1), "macos"): [1],
+        ((3, 12, 1), "windows"): [5],
+    }
+    windows = cases.cases_for((3, 12, 1), "windows")[0]
+    assert windows.scope == "platform: windows"
+    assert (
+        mismatch(windows, "ValueError: cannot find context for 'fork'") is None
+    )
+    assert "x.expect:9" in mismatch(windows, "works\n")
+
+
+def test_two_scoped_cases_may_name_the_same_run():
+    # python: 3.9 on every system, platform: windows on every version: a
+    # Windows 3.9 run is named by both, which the runner reports.
+    text = (
+        "exit: 0\n---\n===\npython: 3.9\nwhy: w\nexit: 1\n---\n"
+        "===\nplatform: windows\nwhy: w\nexit: 2\n---\n"
+    )
+    cases = expectation.parse(text, "x.expect")
+    assert [c.exit_code for c in cases.cases_for((3, 9, 1), "windows")] == [
+        1,
+        2,
+    ]
+    assert [c.exit_code for c in cases.cases_for((3, 9, 1), "linux")] == [1]
+
+
 def test_needs_marks_an_example_for_the_build_python_only():
     text = "needs: dask, distributed\nexit: 0\n---\n"
     assert expectation.parse(text, "x.expect").needs == (
@@ -194,9 +256,18 @@ def test_needs_marks_an_example_for_the_build_python_only():
     [
         (
             "python: 3.9\nexit: 0\n---\n",
-            "x.expect:1: a case with 'python:' needs a 'why:' line",
+            "x.expect:1: a case with 'python:' or 'platform:' needs a 'why:'",
+        ),
+        (
+            "platform: windows\nexit: 0\n---\n",
+            "x.expect:1: a case with 'python:' or 'platform:' needs a 'why:'",
         ),
         ("why: w\nexit: 0\n---\n", "x.expect:1: a case with 'python:'"),
+        (
+            "platform: win32\nwhy: w\nexit: 0\n---\n",
+            "x.expect:1: 'platform' must be systems among linux, macos, "
+            "windows, got 'win32'",
+        ),
         (
             "python: 3.x\nwhy: w\nexit: 0\n---\n",
             "x.expect:1: 'python' must be versions like",
@@ -207,7 +278,8 @@ def test_needs_marks_an_example_for_the_build_python_only():
         ),
         (
             "exit: 0\n---\n===\nexit: 1\n---\n",
-            "x.expect:4: only one case may leave out 'python:'",
+            "x.expect:4: only one case may leave out both 'python:' and "
+            "'platform:'",
         ),
         (
             "exit: 0\n---\n===\nneeds: dask\npython: 3.9\nwhy: w\nexit: 0"

@@ -7,8 +7,8 @@ from urllib.parse import unquote, urlsplit
 import psutil
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, ROOT, build_site
-from snippet_runner import cache
+from conftest import FIXTURES, ROOT, build_site, not_checked_here
+from snippet_runner import cache, platforms
 from snippet_runner.interpreters import build_interpreter, names
 from snippet_runner.pages import references
 from snippet_runner.runner import Example, discover_examples
@@ -63,10 +63,11 @@ def test_every_output_says_what_produced_it(site):
     )
     (checked,) = soup.select(".example-checked")
     found = list(project_interpreters())
-    expected = f"Checked on {names(found)}"
+    here = platforms.title(platforms.current())
+    expected = f"Checked on {names(found)} on {here}"
     if len(found) > 1:
         expected += ", against the same expectation"
-    assert checked.get_text() == expected
+    assert checked.get_text() == expected + not_checked_here()
 
 
 def test_every_standard_library_example_names_every_version(site):

@@ -10,8 +10,8 @@ import textwrap
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, ROOT, build_site
-from snippet_runner import process, runner
+from conftest import FIXTURES, ROOT, build_site, not_checked_here
+from snippet_runner import platforms, process, runner
 from snippet_runner.interpreters import (
     InterpreterError,
     build_interpreter,
@@ -309,7 +309,10 @@ def test_with_one_python_the_site_builds_and_names_that_version(
     assert f"on {HERE.name}\n" in build.stdout
     html = (project_copy / "site/manager/index.html").read_text("utf-8")
     checked = BeautifulSoup(html, "html.parser").select(".example-checked")
-    assert [line.get_text() for line in checked] == [f"Checked on {HERE.name}"]
+    here = platforms.title(platforms.current())
+    assert [line.get_text() for line in checked] == [
+        f"Checked on {HERE.name} on {here}{not_checked_here()}"
+    ]
 
 
 def test_versions_are_set_in_mkdocs_yml_and_overridden_by_the_environment(

@@ -5,7 +5,10 @@ start method (a column) as `topic/name.py <method>`, on every interpreter
 of the build. A cell says "works" when the run exited with code 0, and
 "fails" with the run's last output line (the exception that really came
 out) when it did not, with the versions that did so; where versions
-differ, the cell names each outcome's versions. What each run
+differ, the cell names each outcome's versions, and where the runs come
+from several systems (results merged from other machines), each
+outcome's systems: "fails ... on Windows 3.9–3.14" comes from real runs
+on Windows. What each run
 must print is fixed by its expectation file, and `pages.outcomes` raises
 if any run does not match it, so a cell can only show a checked outcome.
 """
@@ -16,6 +19,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from snippet_runner import platforms
 from snippet_runner.pages import version_span
 
 START_METHODS = ("fork", "spawn", "forkserver")
@@ -104,22 +108,35 @@ class Cell:
     @classmethod
     def from_outcome(cls, outcome) -> Cell:
         """One Result per distinct outcome of an example's runs."""
-        ran = [run.run.interpreter for run in outcome.runs]
+        systems = outcome.platforms
         found: dict[tuple[bool, str], list] = {}
         for run in outcome.runs:
             alike = Result.from_run(run.result.exit_code, run.result.output)
-            found.setdefault((alike.works, alike.error), []).append(
-                run.run.interpreter
-            )
+            found.setdefault((alike.works, alike.error), []).append(run.run)
         return cls(
             tuple(
-                Result(works, error, version_span(versions, ran))
-                for (works, error), versions in found.items()
+                Result(works, error, where(runs, outcome.runs, systems))
+                for (works, error), runs in found.items()
             )
         )
 
     def markdown(self) -> str:
         return "<br>".join(result.markdown() for result in self.results)
+
+
+def where(runs, every, systems) -> str:
+    """The versions of `runs` among `every` run of the cell; prefixed
+    with each system's name when the cell has runs from several."""
+    spans = []
+    for system in systems:
+        ran = [o.run.interpreter for o in every if o.run.platform == system]
+        these = [run.interpreter for run in runs if run.platform == system]
+        if these:
+            span = version_span(these, ran)
+            if len(systems) > 1:
+                span = f"{platforms.title(system)} {span}"
+            spans.append(span)
+    return ", ".join(spans)
 
 
 def matrix_cells(

@@ -1,0 +1,254 @@
+"""Results made elsewhere: written by `run --out`, merged by a build.
+
+The builds here are of a one-page project with two small examples, so
+that each builds in seconds; they share one run cache, so a result read
+from a folder is the very run a build made itself.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, build_site
+from snippet_runner import platforms
+from snippet_runner.settings import project_interpreters
+
+MINORS = [found.minor for found in project_interpreters()]
+HERE = platforms.current()
+ELSEWHERE = "windows" if HERE != "windows" else "linux"
+
+PAGE = """\
+# Two examples
+
+<!-- example: demo/version.py -->
+
+<!-- example: demo/same.py -->
+"""
+VERSION = """\
+import sys
+
+if __name__ == "__main__":
+    print("on", ".".join(map(str, sys.version_info[:2])))
+"""
+SAME = """\
+if __name__ == "__main__":
+    print("the same everywhere")
+"""
+SAME_EXPECT = f"""\
+exit: 0
+---
+the same everywhere
+===
+platform: {ELSEWHERE}
+why: A case of its own, so that the page shows its output apart.
+exit: 0
+---
+the same everywhere
+"""
+
+
+def write_config(project: Path, oldest: str, newest: str) -> None:
+    """The versions this build (or `run`) uses: oldest to newest."""
+    (project / "mkdocs.yml").write_text(
+        "site_name: merged\n"
+        "plugins:\n"
+        "  - snippet-runner:\n"
+        f'      oldest: "{oldest}"\n'
+        f'      newest: "{newest}"\n'
+        "      notebooks: false\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences\n"
+        "  - pymdownx.tabbed: {alternate_style: true}\n"
+        "  - attr_list\n"
+        "  - pymdownx.snippets:\n"
+        "      base_path: [!relative $config_dir/snippets]\n"
+        "      check_paths: true\n"
+    )
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    if len(MINORS) < 3:
+        pytest.fail(
+            "these tests need three interpreters (CI requires five); "
+            f"found {MINORS}"
+        )
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "snippet_runner",
+        project / "snippet_runner",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (project / "docs").mkdir()
+    (project / "docs/index.md").write_text(PAGE)
+    demo = project / "snippets/demo"
+    demo.mkdir(parents=True)
+    (demo / "version.py").write_text(VERSION)
+    (demo / "version.expect").write_text("exit: 0\n---\non 3.{int}\n")
+    (demo / "same.py").write_text(SAME)
+    (demo / "same.expect").write_text(SAME_EXPECT)
+    return project
+
+
+def run_out(project, folder, cache, minor) -> subprocess.CompletedProcess:
+    """`python -m snippet_runner run --out folder` on one interpreter."""
+    write_config(project, minor, minor)
+    return subprocess.run(
+        [sys.executable, "-m", "snippet_runner", "run", "--out", str(folder)],
+        cwd=project,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(project),
+            "SNIPPET_RUNNER_CACHE_DIR": str(cache),
+            "SNIPPET_RUNNER_REQUIRE": minor,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def page(site: Path) -> str:
+    """The built page, less the build time MkDocs' theme notes in it."""
+    html = (site / "index.html").read_text("utf-8")
+    return re.sub(r"<!--\s*MkDocs version.*?-->", "", html, flags=re.S)
+
+
+def outputs(html: str) -> list:
+    soup = BeautifulSoup(html, "html.parser")
+    return soup.select(".example-output")
+
+
+def test_results_of_two_interpreters_merged_render_as_if_built_here(
+    small_project, tmp_path
+):
+    # Three neighbouring versions: "oldest to newest" is exactly them.
+    first, middle, last = MINORS[:3]
+    cache = tmp_path / "cache"
+    for minor, folder in [(first, "a"), (last, "b")]:
+        done = run_out(small_project, tmp_path / folder, cache, minor)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "wrote 2 results" in done.stdout
+    # A build on the middle version only, merging the other two ...
+    write_config(small_project, middle, middle)
+    merged = build_site(
+        small_project,
+        tmp_path / "merged",
+        cache,
+        SNIPPET_RUNNER_RESULTS=os.pathsep.join(
+            [str(tmp_path / "a"), str(tmp_path / "b")]
+        ),
+    )
+    assert merged.returncode == 0, merged.stdout
+    assert "merged 4 results made elsewhere" in merged.stdout
+    # ... and one that ran all three itself (the same runs, from the cache).
+    write_config(small_project, first, last)
+    itself = build_site(
+        small_project,
+        tmp_path / "itself",
+        cache,
+        SNIPPET_RUNNER_REQUIRE=" ".join([first, middle, last]),
+    )
+    assert itself.returncode == 0, itself.stdout
+    assert "merged" not in itself.stdout
+    assert page(tmp_path / "merged") == page(tmp_path / "itself")
+    (checked, *_) = outputs(page(tmp_path / "merged"))[0].select(
+        ".example-checked"
+    )
+    versions = [found.version for found in project_interpreters()][:3]
+    assert checked.get_text().startswith(
+        f"Checked on CPython {versions[0]}, {versions[1]} and {versions[2]}"
+    )
+
+
+def test_a_result_made_before_its_snippet_changed_is_refused(
+    small_project, tmp_path
+):
+    cache = tmp_path / "cache"
+    done = run_out(small_project, tmp_path / "a", cache, MINORS[0])
+    assert done.returncode == 0, done.stdout + done.stderr
+    snippet = small_project / "snippets/demo/version.py"
+    snippet.write_text(VERSION + "    # edited after its result was made\n")
+    write_config(small_project, MINORS[-1], MINORS[-1])
+    build = build_site(
+        small_project,
+        tmp_path / "site",
+        cache,
+        SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
+    )
+    assert build.returncode == 1, build.stdout
+    assert (
+        "refused the result of snippets/demo/version.py on CPython "
+        f"{MINORS[0]}." in build.stdout
+    )
+    assert (
+        "snippets/demo/version.py changed since it was produced"
+        in build.stdout
+    )
+    # The other example's result is as good as ever.
+    assert "refused the result of snippets/demo/same.py" not in build.stdout
+
+
+def relabel(folder: Path, system: str, title: str) -> None:
+    """Make a folder's results say they were made on another system."""
+    for path in folder.glob("*.json"):
+        record = json.loads(path.read_text("utf-8"))
+        record["platform"] = system
+        record["result"]["platform"] = f"{title} AMD64"
+        path.write_text(json.dumps(record), "utf-8")
+
+
+def test_results_from_another_system_show_its_outcome_and_provenance(
+    small_project, tmp_path
+):
+    cache = tmp_path / "cache"
+    done = run_out(small_project, tmp_path / "a", cache, MINORS[0])
+    assert done.returncode == 0, done.stdout + done.stderr
+    title = platforms.title(ELSEWHERE)
+    relabel(tmp_path / "a", ELSEWHERE, title)
+    build_minor = MINORS[-1]
+    write_config(small_project, build_minor, build_minor)
+    build = build_site(
+        small_project,
+        tmp_path / "site",
+        cache,
+        SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
+    )
+    assert build.returncode == 0, build.stdout
+    version, same = outputs(page(tmp_path / "site"))
+    # version.py: one expectation for both systems, one output.
+    (checked,) = version.select(".example-checked")
+    assert f"on {platforms.title(HERE)} (CPython {build_minor}." in (
+        checked.get_text()
+    )
+    assert f" and {title} (CPython {MINORS[0]}." in checked.get_text()
+    # same.py: the other system's case judged its run; its own output,
+    # with its provenance, under its own heading.
+    headings = [p.get_text() for p in same.select(".example-versions strong")]
+    assert headings[1].startswith(f"On CPython {MINORS[0]}.")
+    assert headings[1].endswith(f" on {title}")
+    provenance = same.select(".example-provenance")[1].get_text()
+    assert f"on {title} AMD64" in provenance
+    assert "produced elsewhere, merged from its result file" in provenance
+    missing = {"linux", "macos", "windows"} - {HERE, ELSEWHERE}
+    assert (
+        f"Not checked on {platforms.title(missing.pop())} in this build"
+        in same.get_text()
+    )
+    # A build that requires every system fails, naming the one it lacks.
+    strict = build_site(
+        small_project,
+        tmp_path / "strict",
+        cache,
+        SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
+        SNIPPET_RUNNER_REQUIRE_PLATFORMS="linux macos windows",
+    )
+    assert strict.returncode == 1
+    assert "no result from macOS, which this build requires" in strict.stdout
