@@ -274,6 +274,22 @@ def test_each_version_example_in_the_guide_fits_only_its_case():
     assert checked == 4
 
 
+def test_each_system_example_in_the_guide_fits_only_its_case():
+    guide = GUIDE.read_text(encoding="utf-8")
+    (text,) = fenced_blocks(guide, "expectation with systems")
+    parsed = expect.parse(text, "expectation with systems")
+    assert len(parsed.cases) == 2
+    checked = 0
+    for system in ("linux", "windows"):
+        (printed,) = fenced_blocks(guide, f"printed on {system}")
+        (case,) = parsed.cases_for((3, 12, 0), system)
+        (other,) = [c for c in parsed.cases if c is not case]
+        assert expect.mismatch(case, printed) is None, (system, printed)
+        assert expect.mismatch(other, printed), "scoping must matter"
+        checked += 1
+    assert checked == 2
+
+
 def test_the_guide_is_a_site_page_that_includes_it_not_a_copy():
     page = (ROOT / "docs/contributing.md").read_text(encoding="utf-8")
     assert re.search(r'^--8<-- "CONTRIBUTING.md"$', page, re.MULTILINE)
