@@ -158,6 +158,28 @@ def matrix_cells(
     }
 
 
+def systems_sentence(
+    rows: Sequence[tuple[str, str]],
+    methods: Sequence[str],
+    outcomes: Callable[..., list],
+    every: Sequence[str] = tuple(platforms.TITLES),
+) -> str:
+    """Which systems the matrix's runs come from in this build, and
+    which of `every` they do not."""
+    found = outcomes(
+        *(f"{snippet} {method}" for _, snippet in rows for method in methods)
+    )
+    systems = platforms.ordered(
+        system for outcome in found for system in outcome.platforms
+    )
+    text = f"In this build the cells hold runs on {platforms.listed(systems)}"
+    lacking = [system for system in every if system not in systems]
+    if lacking:
+        titles = [platforms.title(s) for s in platforms.ordered(lacking)]
+        text += f"; they were not checked on {' or '.join(titles)}"
+    return text + "."
+
+
 def start_method_matrix(
     rows: Sequence[tuple[str, str]],
     methods: Sequence[str],

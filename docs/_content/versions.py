@@ -1,15 +1,20 @@
 """The page "What changes between Python versions", made from this
 build's runs: every example whose runs were judged by more than one case
-of its expectation, each behaviour side by side with the versions that
-showed it, its `why:` and what produced it."""
+of its expectation, each behaviour side by side with the versions (and,
+with results merged from other systems, the systems) that showed it, its
+`why:` and what produced it."""
 
 from __future__ import annotations
 
-import html
 import posixpath
 
 from snippet_runner.interpreters import names
-from snippet_runner.pages import escape_output, provenance, why_html
+from snippet_runner.pages import (
+    escape_output,
+    provenance,
+    where_html,
+    why_html,
+)
 
 
 def differing(build) -> list[tuple[str, object]]:
@@ -63,11 +68,10 @@ def changes(build, here: str = "versions.md") -> str:
         columns = []
         for case, runs in outcome.groups():
             shown = outcome.shown(runs)
-            checked = names([run.run.interpreter for run in runs])
             why = why_html(case.why) if case.why else ""
             columns.append(
                 '<div class="version-behaviour">'
-                f"<p><strong>{html.escape(checked)}</strong></p>{why}"
+                f"<p><strong>{where_html(runs)}</strong></p>{why}"
                 '<div class="highlight"><pre><code class="language-text">'
                 f"{escape_output(shown.result.output)}</code></pre></div>"
                 f'<p class="example-provenance">{provenance(shown)}</p>'
