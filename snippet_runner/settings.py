@@ -207,8 +207,9 @@ class Settings:
         if absent:
             raise InterpreterError(
                 f"required CPython {', '.join(absent)} not found (looked for "
-                "python3.X on PATH, under pyenv's versions folder and in the "
-                f"`interpreters` option); found: {interpreters.names(found)}. "
+                "python3.X on PATH, under pyenv's versions folder, in the "
+                "`interpreters` option and in SNIPPET_RUNNER_INTERPRETERS); "
+                f"found: {interpreters.names(found)}. "
                 "Install it, or change `require` in mkdocs.yml or "
                 "SNIPPET_RUNNER_REQUIRE"
             )

@@ -115,6 +115,14 @@ def run_out(project, folder, cache, minor) -> subprocess.CompletedProcess:
     )
 
 
+def build(project, site, cache, versions, **env):
+    """A strict build of the small project on these minor versions."""
+    write_config(project, versions[0], versions[-1])
+    return build_site(
+        project, site, cache, SNIPPET_RUNNER_REQUIRE=" ".join(versions), **env
+    )
+
+
 def page(site: Path) -> str:
     """The built page, less the build time MkDocs' theme notes in it."""
     html = (site / "index.html").read_text("utf-8")
@@ -137,11 +145,11 @@ def test_results_of_two_interpreters_merged_render_as_if_built_here(
         assert done.returncode == 0, done.stdout + done.stderr
         assert "wrote 2 results" in done.stdout
     # A build on the middle version only, merging the other two ...
-    write_config(small_project, middle, middle)
-    merged = build_site(
+    merged = build(
         small_project,
         tmp_path / "merged",
         cache,
+        [middle],
         SNIPPET_RUNNER_RESULTS=os.pathsep.join(
             [str(tmp_path / "a"), str(tmp_path / "b")]
         ),
@@ -149,12 +157,8 @@ def test_results_of_two_interpreters_merged_render_as_if_built_here(
     assert merged.returncode == 0, merged.stdout
     assert "merged 4 results made elsewhere" in merged.stdout
     # ... and one that ran all three itself (the same runs, from the cache).
-    write_config(small_project, first, last)
-    itself = build_site(
-        small_project,
-        tmp_path / "itself",
-        cache,
-        SNIPPET_RUNNER_REQUIRE=" ".join([first, middle, last]),
+    itself = build(
+        small_project, tmp_path / "itself", cache, [first, middle, last]
     )
     assert itself.returncode == 0, itself.stdout
     assert "merged" not in itself.stdout
@@ -176,24 +180,23 @@ def test_a_result_made_before_its_snippet_changed_is_refused(
     assert done.returncode == 0, done.stdout + done.stderr
     snippet = small_project / "snippets/demo/version.py"
     snippet.write_text(VERSION + "    # edited after its result was made\n")
-    write_config(small_project, MINORS[-1], MINORS[-1])
-    build = build_site(
+    done = build(
         small_project,
         tmp_path / "site",
         cache,
+        [MINORS[-1]],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
     )
-    assert build.returncode == 1, build.stdout
+    assert done.returncode == 1, done.stdout
     assert (
         "refused the result of snippets/demo/version.py on CPython "
-        f"{MINORS[0]}." in build.stdout
+        f"{MINORS[0]}." in done.stdout
     )
     assert (
-        "snippets/demo/version.py changed since it was produced"
-        in build.stdout
+        "snippets/demo/version.py changed since it was produced" in done.stdout
     )
     # The other example's result is as good as ever.
-    assert "refused the result of snippets/demo/same.py" not in build.stdout
+    assert "refused the result of snippets/demo/same.py" not in done.stdout
 
 
 def relabel(folder: Path, system: str, title: str) -> None:
@@ -214,14 +217,14 @@ def test_results_from_another_system_show_its_outcome_and_provenance(
     title = platforms.title(ELSEWHERE)
     relabel(tmp_path / "a", ELSEWHERE, title)
     build_minor = MINORS[-1]
-    write_config(small_project, build_minor, build_minor)
-    build = build_site(
+    done = build(
         small_project,
         tmp_path / "site",
         cache,
+        [build_minor],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
     )
-    assert build.returncode == 0, build.stdout
+    assert done.returncode == 0, done.stdout
     version, same = outputs(page(tmp_path / "site"))
     # version.py: one expectation for both systems, one output.
     (checked,) = version.select(".example-checked")
@@ -243,10 +246,11 @@ def test_results_from_another_system_show_its_outcome_and_provenance(
         in same.get_text()
     )
     # A build that requires every system fails, naming the one it lacks.
-    strict = build_site(
+    strict = build(
         small_project,
         tmp_path / "strict",
         cache,
+        [build_minor],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
         SNIPPET_RUNNER_REQUIRE_PLATFORMS="linux macos windows",
     )
