@@ -1,6 +1,6 @@
 # Every target sets up .venv first (created from requirements.txt, and
 # refreshed when that file changes), so a fresh clone needs only Python 3.11+
-# and make.
+# and make; lint (and so test) also node and npm.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

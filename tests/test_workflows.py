@@ -9,6 +9,7 @@ actionlint (`make lint`) checks what these tests do not: that GitHub
 would accept the workflows at all.
 """
 
+import fnmatch
 import json
 import os
 import re
@@ -286,7 +287,16 @@ def test_the_build_merges_and_requires_every_system(workflows, name, job):
     assert "examples" in needed(workflow, job)
     download = step_using(found, "download-artifact")
     assert download["uses"] == "actions/download-artifact@v4"
-    assert download["with"]["pattern"] == "results-*"
+    # Every system's artifact, and nothing else (no screenshots).
+    (examples,) = workflows["examples.yml"]["jobs"].values()
+    artifact = step_using(examples, "upload-artifact")["with"]["name"]
+    artifacts = [
+        artifact.replace("${{ matrix.system }}", system)
+        for system in SYSTEMS.values()
+    ]
+    pattern = download["with"]["pattern"]
+    assert all(fnmatch.fnmatchcase(name, pattern) for name in artifacts)
+    assert not fnmatch.fnmatchcase("screenshots-python-3.11", pattern)
     folder = download["with"]["path"].rstrip("/")
     assert found["env"]["SNIPPET_RUNNER_RESULTS"] == (
         "${{ github.workspace }}/" + folder
