@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import tables
-from snippet_runner import pages
+from snippet_runner import pages, platforms
 from snippet_runner.settings import project_interpreters
 from tables import Cell, Result
 
@@ -44,11 +44,18 @@ def interpreter(minor):
     return SimpleNamespace(minor=minor)
 
 
-def fake_run(version, exit_code, output):
+def fake_run(version, exit_code, output, system="linux"):
     return SimpleNamespace(
-        run=SimpleNamespace(interpreter=interpreter(version)),
+        run=SimpleNamespace(interpreter=interpreter(version), platform=system),
         result=SimpleNamespace(exit_code=exit_code, output=output),
     )
+
+
+def fake_outcome(runs):
+    """An example's outcome as the matrix reads it: runs, and the systems
+    they come from (in the order runner.ExampleOutcome gives them)."""
+    systems = platforms.ordered(run.run.platform for run in runs)
+    return SimpleNamespace(runs=runs, platforms=systems)
 
 
 def fake_outcomes(results):
@@ -63,7 +70,7 @@ def fake_outcomes(results):
             runs = results[ref]
             if isinstance(runs, tuple):
                 runs = [("3.9", *runs), ("3.10", *runs)]
-            found.append(SimpleNamespace(runs=[fake_run(*r) for r in runs]))
+            found.append(fake_outcome([fake_run(*r) for r in runs]))
         return found
 
     return outcomes, calls
@@ -100,14 +107,14 @@ def test_a_failed_run_shows_its_last_line():
 
 
 def test_a_cell_names_the_versions_of_each_outcome():
-    same = SimpleNamespace(
-        runs=[fake_run(v, 0, "ok") for v in ("3.9", "3.10", "3.11")]
+    same = fake_outcome(
+        [fake_run(v, 0, "ok") for v in ("3.9", "3.10", "3.11")]
     )
     assert Cell.from_outcome(same).results == (
         Result(True, "", "3.9\u20133.11"),
     )
-    differs = SimpleNamespace(
-        runs=[
+    differs = fake_outcome(
+        [
             fake_run("3.9", 1, "TimeoutError"),
             fake_run("3.10", 1, "TimeoutError"),
             fake_run("3.11", 1, "RuntimeError: A SemLock ..."),
@@ -116,6 +123,36 @@ def test_a_cell_names_the_versions_of_each_outcome():
     assert Cell.from_outcome(differs).results == (
         Result(False, "TimeoutError", "3.9, 3.10"),
         Result(False, "RuntimeError: A SemLock ...", "3.11"),
+    )
+
+
+def test_a_cell_with_runs_from_several_systems_names_each_outcomes_systems():
+    no_fork = "ValueError: cannot find context for 'fork'"
+    cell = Cell.from_outcome(
+        fake_outcome(
+            [
+                fake_run("3.9", 0, "ok"),
+                fake_run("3.13", 0, "ok"),
+                fake_run("3.9", 0, "ok", "macos"),
+                fake_run("3.13", 0, "ok", "macos"),
+                fake_run("3.9", 1, no_fork, "windows"),
+                fake_run("3.13", 1, no_fork, "windows"),
+            ]
+        )
+    )
+    assert cell.results == (
+        Result(True, "", "Linux 3.9\u20133.13, macOS 3.9\u20133.13"),
+        Result(False, no_fork, "Windows 3.9\u20133.13"),
+    )
+
+
+def test_the_matrix_says_which_systems_its_runs_come_from():
+    rows = [("Row", "t/one.py")]
+    results = {"t/one.py fork": (0, "ok\n")}
+    outcomes, _ = fake_outcomes(results)
+    assert tables.systems_sentence(rows, ["fork"], outcomes) == (
+        "In this build the cells hold runs on Linux; they were not "
+        "checked on macOS or Windows."
     )
 
 
