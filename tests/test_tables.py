@@ -146,6 +146,18 @@ def test_a_cell_with_runs_from_several_systems_names_each_outcomes_systems():
     )
 
 
+def test_a_start_method_the_system_lacks_is_not_available_not_failing():
+    no_fork = "ValueError: cannot find context for 'fork'"
+    text = Result(False, no_fork, "Windows 3.9\u20133.14").markdown()
+    assert text.startswith("**not available**<br><code>ValueError")
+    assert text.endswith("<br>on Windows 3.9\u20133.14")
+    assert (
+        Result(False, "ValueError: other", "3.9")
+        .markdown()
+        .startswith("**fails**")
+    )
+
+
 def test_the_matrix_says_which_systems_its_runs_come_from():
     rows = [("Row", "t/one.py")]
     results = {"t/one.py fork": (0, "ok\n")}

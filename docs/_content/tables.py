@@ -93,9 +93,19 @@ class Result:
         lines = [line for line in output.splitlines() if line.strip()]
         return cls(False, lines[-1] if lines else "(no output)", versions)
 
+    @property
+    def unavailable(self) -> bool:
+        """The system has no such start method: get_context() refused."""
+        return self.error.startswith("ValueError: cannot find context for")
+
     def markdown(self) -> str:
         if self.works:
             text = "**works**"
+        elif self.unavailable:
+            text = (
+                "**not available**<br>"
+                f"<code>{markdown_text(self.error)}</code>"
+            )
         else:
             text = f"**fails**<br><code>{markdown_text(self.error)}</code>"
         return f"{text}<br>on {self.versions}" if self.versions else text
