@@ -250,7 +250,8 @@ def run_program(
     """Run `script` on `interpreter` (default: the Python running this)."""
     if interpreter is None:
         interpreter = build_interpreter()
-    command = [interpreter.path, str(script.relative_to(ROOT)), *args]
+    # With / on every system: tracebacks show the path as it was given.
+    command = [interpreter.path, script.relative_to(ROOT).as_posix(), *args]
     if cancel is not None and cancel.is_set():  # it waited for its turn
         raise RunCancelled(f"{command[1]}: not started")
     with tempfile.TemporaryDirectory(prefix="snippet-run-") as scratch:
