@@ -198,3 +198,34 @@ def project_copy(tmp_path) -> Path:
             copy.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / part)
     return copy
+
+
+def one_page_site(project: Path, page: str, text: str | None = None) -> Path:
+    """Make a copy of the project a site of one page: `page` (its own
+    text, or `text`), and no other page or notebook; for a test that
+    checks what one broken example does to a build, which then runs that
+    page's examples only. Links to the pages left out are not checked."""
+    docs = project / "docs"
+    kept = docs / page
+    if text is not None:
+        kept.write_text(text)
+    for other in [*docs.rglob("*.md"), *docs.rglob("*.ipynb")]:
+        if other != kept and "_content" not in other.parts:
+            other.unlink()
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    nav = re.compile(r"^nav:\n(?:[ #].*\n|\n)*", re.MULTILINE)
+    assert nav.search(text), "mkdocs.yml has no nav"
+    text = nav.sub(f"nav:\n  - {page}\n", text)
+    if not page.endswith(".ipynb"):
+        # No notebook to render: mkdocs-jupyter's import alone is a
+        # quarter of a small build's CPU time.
+        jupyter = re.compile(r"^  - mkdocs-jupyter:\n(?:      .*\n)*", re.M)
+        assert jupyter.search(text), "mkdocs.yml has no mkdocs-jupyter"
+        text = jupyter.sub("", text)
+    config.write_text(
+        text + "validation:\n"
+        "  links: {not_found: info, anchors: info}\n"
+        "  nav: {omitted_files: info}\n"
+    )
+    return project
