@@ -58,6 +58,7 @@ RESULTS = ROOT / "docs" / "data" / "bench.json"
 SCALING_SIZES = (10, 40, 160)
 SCALING_SLEEP = 1.0  # seconds each generated example sleeps
 COSTLIEST = 10
+WARM_TRIES = 3
 # F before issue #16 trimmed the costliest examples, measured the same way
 # (this module, at commit e564b56) on the 2-core machine of these notes.
 F_BEFORE = {"F": None, "date": "", "load": ""}
@@ -391,8 +392,19 @@ def ci(scratch: Path) -> Timed:
     """`.ci/run` in a fresh clone of the last commit (package caches as
     they are: warm on a machine that has built the project before)."""
     clone = scratch / "clone"
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     subprocess.run(
-        ["git", "clone", "--quiet", str(ROOT), str(clone)], check=True
+        ["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "checkout", "--quiet", commit], cwd=clone, check=True
     )
     env = {
         key: value
@@ -477,10 +489,16 @@ def main() -> None:
         notebook = notebook_cpu(scratch)
         print("C, W: cold and warm builds ...")
         cold = build(ROOT, scratch / "cache")
-        warm = build(ROOT, scratch / "cache")
-        warm_one = build(
-            ROOT, scratch / "cache", SNIPPET_RUNNER_PYTHONS="build"
-        )
+        # The least of three, taken in turns: a warm build is short, and a
+        # burst of other work would be a large part of one.
+        warm, warm_one = [], []
+        for _ in range(WARM_TRIES):
+            warm.append(build(ROOT, scratch / "cache"))
+            warm_one.append(
+                build(ROOT, scratch / "cache", SNIPPET_RUNNER_PYTHONS="build")
+            )
+        warm = min(warm, key=lambda found: found.seconds)
+        warm_one = min(warm_one, key=lambda found: found.seconds)
         cold_one = build(
             ROOT, scratch / "cache-one", SNIPPET_RUNNER_PYTHONS="build"
         )
