@@ -392,5 +392,5 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
             pool.shutdown(wait=False, cancel_futures=True)
             cancel.set()
             raise
-    schedule.record(done.values())
+    schedule.record([(done[i], work[i][2]) for i in range(len(work))])
     return [done[i] for i in range(len(work))]

@@ -6,11 +6,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from snippet_runner import cache
 from snippet_runner.interpreters import InterpreterError, names
+from snippet_runner.runner import discover_examples, plan
 from snippet_runner.settings import project_interpreters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,11 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput"):
         os.environ["SNIPPET_RUNNER_CACHE_DIR"] = tempfile.mkdtemp(
             prefix="snippet-runs-"
+        )
+        # Every run that passes is logged by its key, so the session can
+        # check that none of the site's example runs happened twice.
+        os.environ["SNIPPET_RUNNER_RUN_LOG"] = os.path.join(
+            os.environ["SNIPPET_RUNNER_CACHE_DIR"], "runs.log"
         )
 
 
@@ -112,11 +120,35 @@ def pytest_sessionfinish(session, exitstatus):
     )
     fail_session(
         session,
+        "these example runs happened more than once in this session (a run "
+        "that passed is cached: a test should reuse it):",
+        examples_run_twice(),
+    )
+    fail_session(
+        session,
         "pytest-xdist ran these xdist_group tests ungrouped: this pytest "
         "and pytest-xdist do not work together (use the versions in "
         "requirements.txt):",
         sorted(getattr(session.config, "ungrouped", [])),
     )
+
+
+def examples_run_twice() -> list[str]:
+    """The site's example runs that the run log holds more than once."""
+    log = Path(os.environ.get("SNIPPET_RUNNER_RUN_LOG", "/nonexistent"))
+    if not log.is_file():
+        return []
+    counts = Counter(log.read_text().split())
+    twice = []
+    for example in discover_examples():
+        digest = cache.example_digest(
+            example.snippet, example.args, example.expectation
+        )
+        for run, _ in plan(example, list(project_interpreters()))[1]:
+            times = counts[cache.key(digest, run.interpreter)]
+            if times > 1:
+                twice.append(f"{run}: {times} times")
+    return twice
 
 
 def fail_session(session, reason: str, details: list[str]) -> None:
