@@ -59,9 +59,19 @@ SCALING_SIZES = (10, 40, 160)
 SCALING_SLEEP = 1.0  # seconds each generated example sleeps
 COSTLIEST = 10
 WARM_TRIES = 3
-# F before issue #16 trimmed the costliest examples, measured the same way
-# (this module, at commit e564b56) on the 2-core machine of these notes.
-F_BEFORE = {"F": None, "date": "", "load": ""}
+# F before issue #16 cut the costliest runs (the cost measurements' rounds
+# halved, all_primitives' initargs pools made one), and after: measured
+# in one pass, by this module's method, running each run of commit e564b56
+# and then the same run of the cut examples, so that both saw the same
+# load (it fell from 22.8 to 2.1 during the pass), with the W of the last
+# quiet bench (3.47 s) for both.
+F_BEFORE = {
+    "F": 61.74,
+    "F_after": 54.47,
+    "date": "2026-12-01",
+    "how": "measured in one interleaved pass with the cut examples, "
+    "which gave F = 54.47 s; load 22.8 falling to 2.1",
+}
 # The snippet whose edit the preview measurement times, and what it adds.
 EDITED = "event_basics/flag_states.py"
 EDIT_MARK = "# bench: edited"
@@ -339,7 +349,7 @@ def preview(scratch: Path) -> dict:
     site_url = re.search(r"^site_url: (\S+)$", config, re.MULTILINE)
     prefix = urlsplit(site_url.group(1)).path if site_url else "/"
     url = f"http://127.0.0.1:{port}{prefix}"
-    log = open(scratch / "serve.log", "w")  # noqa: SIM115 (read on failure)
+    log = open(scratch / "serve.log", "w")  # noqa: SIM115 (closed below)
     started = time.monotonic()
     server = subprocess.Popen(
         [
@@ -379,6 +389,7 @@ def preview(scratch: Path) -> dict:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        log.close()
     alone = run_program(ROOT / "snippets" / EDITED, timeout=60)
     return {
         "first_page": round(first_page, 2),
@@ -601,11 +612,15 @@ def report(results: dict) -> str:
         f"   ({results['W_examples']:.2f} s of it on the examples)",
         f"W1= {results['W1']:6.2f} s  warm build, the build's Python only"
         f"   W/W1 = {w / results['W1']:.2f}",
-        f"T = {t:6.2f} s  test suite       T/C = {t / c:.2f}",
+        f"T = {t:6.2f} s  test suite       T/C = {t / c:.2f}"
+        f"   busy {results['T_detail']['busy']:.2f}"
+        f" (load {results['T_detail']['load']})",
         f"F = {f:6.2f} s  least possible cold build here: W "
         f"+ {results['alone']:.2f} s alone runs "
         f"+ ({results['cpu_of_others']:.2f} + notebook "
         f"{results['notebook_cpu']:.2f}) CPU s / {results['cores']} cores",
+        f"F before the cuts of #16: {results['F_before']['F']:.2f} s "
+        f"({results['F_before']['how']})",
         f"C1= {results['C1']:6.2f} s  cold build, the build's Python only",
         f"serve: first page after {served['first_page']:.2f} s "
         f"(target C1 + 1 = {results['C1'] + 1:.2f}); an edit of "
