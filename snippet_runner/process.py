@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import select
 import signal
 import subprocess
 import tempfile
@@ -52,6 +53,9 @@ class RunResult:
     timeout: float
     start_methods: list[str] = field(default_factory=list)
     left_behind: list[str] = field(default_factory=list)
+    # User + system CPU seconds of the program and of every process of it
+    # that it waited for (see _exit_status); None where unmeasured.
+    cpu_seconds: float | None = None
     python: str = ""
     platform: str = ""
     finished_at: str = ""
@@ -216,6 +220,30 @@ def kill_group(group: int, marker: str = "") -> list[str]:
     return described
 
 
+def _exit_status(
+    proc: subprocess.Popen, timeout: float
+) -> tuple[int, float | None]:
+    """Like proc.wait(timeout), and also the CPU seconds the program used,
+    with every descendant it waited for, from the kernel's wait4 rusage.
+    Not counted: processes it did not wait for, such as workers still
+    exiting after it did (they are orphaned) or a forkserver; the run's
+    cost is a lower bound. None where the platform has no wait4/pidfd."""
+    if not (hasattr(os, "wait4") and hasattr(os, "pidfd_open")):
+        return proc.wait(timeout), None
+    if proc.returncode is not None:
+        return proc.returncode, None
+    handle = os.pidfd_open(proc.pid)
+    try:
+        # Readable once the process has exited: no polling, no latency.
+        if not select.select([handle], [], [], max(timeout, 0))[0]:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+    finally:
+        os.close(handle)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime
+
+
 class RunCancelled(Exception):
     """The run was stopped, its processes killed, because whatever runs it
     is stopping (Ctrl-C in a build, say)."""
@@ -223,19 +251,20 @@ class RunCancelled(Exception):
 
 def _wait(
     proc: subprocess.Popen, timeout: float, cancel: threading.Event | None
-) -> int | None:
-    """The exit code, or None at the timeout; RunCancelled once `cancel`
-    is set (looked at ten times a second)."""
+) -> tuple[int | None, float | None]:
+    """The exit code, or None at the timeout, and the CPU seconds used
+    (see _exit_status); RunCancelled once `cancel` is set (looked at ten
+    times a second)."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
         if cancel is not None:
             remaining = min(remaining, 0.1)
         try:
-            return proc.wait(remaining)
+            return _exit_status(proc, remaining)
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
-                return None
+                return None, None
         if cancel is not None and cancel.is_set():
             raise RunCancelled(f"{proc.args[1]}: stopped")
 
@@ -282,7 +311,7 @@ def run_program(
         )
         reader.start()
         try:
-            exit_code = _wait(proc, timeout, cancel)
+            exit_code, cpu_seconds = _wait(proc, timeout, cancel)
         except BaseException:
             # Cancelled, Ctrl-C, a test's time limit: the snippet runs in a
             # session of its own, out of reach of the terminal's Ctrl-C, so
@@ -317,5 +346,6 @@ def run_program(
         timeout=timeout,
         start_methods=start_methods,
         left_behind=left_behind,
+        cpu_seconds=cpu_seconds,
         **provenance(interpreter),
     )

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, platforms, results
+from . import cache, platforms, results, schedule
 from . import expectation as expect
 from .interpreters import Interpreter, build_interpreter, names
 from .process import ROOT, RunResult, run_program
@@ -524,17 +524,7 @@ def check_examples(
             known[example] = (expected, inputs)
             digest = cache.digest_of(inputs)
             work += [(run, case, digest) for run, case in runs]
-    cancel = threading.Event()
-    jobs = jobs or DEFAULT_JOBS
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        try:
-            done = list(pool.map(lambda item: check_run(*item, cancel), work))
-        except BaseException:
-            # Ctrl-C (or any error here): runs not started never start, and
-            # the running ones kill their processes and stop.
-            pool.shutdown(wait=False, cancel_futures=True)
-            cancel.set()
-            raise
+    done = run_in_order(work, jobs or DEFAULT_JOBS)
     for outcome in done:
         outcomes[outcome.run.example].runs.append(outcome)
     stored = stored_results() if RESULT_FOLDERS else {}
@@ -549,3 +539,35 @@ def check_examples(
         )
         outcome.problems += _check_platforms(outcome)
     return outcomes
+
+
+def run_in_order(work: list, jobs: int) -> list[Outcome]:
+    """check_run on every (run, case, digest), in the order that ends
+    soonest; the outcomes in the order of `work`.
+
+    The runs that may share the machine go first, `jobs` at once, the
+    longest first (see schedule.py), so that the build does
+    not end on one long run while the cores idle. Then the 'alone' runs,
+    one after another. In the pool, an alone run would hold a place while
+    it waited for the exclusive lock, and it could not get that lock
+    before the shared runs were done anyway (flock gives a waiting
+    exclusive lock no precedence over new shared ones)."""
+    order = schedule.order(work)
+    shared = [i for i in order if not work[i][1].alone]
+    alone = [i for i in order if work[i][1].alone]
+    cancel = threading.Event()
+    done: dict[int, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            found = pool.map(lambda i: check_run(*work[i], cancel), shared)
+            done.update(zip(shared, found, strict=True))
+            for i in alone:
+                done[i] = check_run(*work[i], cancel)
+        except BaseException:
+            # Ctrl-C (or any error here): runs not started never start, and
+            # the running ones kill their processes and stop.
+            pool.shutdown(wait=False, cancel_futures=True)
+            cancel.set()
+            raise
+    schedule.record([(done[i], work[i][2]) for i in range(len(work))])
+    return [done[i] for i in range(len(work))]

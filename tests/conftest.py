@@ -6,12 +6,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from snippet_runner import platforms
+from snippet_runner import cache, platforms
 from snippet_runner.interpreters import InterpreterError, names
+from snippet_runner.runner import discover_examples, plan
 from snippet_runner.settings import project_interpreters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,11 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput"):
         os.environ["SNIPPET_RUNNER_CACHE_DIR"] = tempfile.mkdtemp(
             prefix="snippet-runs-"
+        )
+        # Every run that passes is logged by its key, so the session can
+        # check that none of the site's example runs happened twice.
+        os.environ["SNIPPET_RUNNER_RUN_LOG"] = os.path.join(
+            os.environ["SNIPPET_RUNNER_CACHE_DIR"], "runs.log"
         )
 
 
@@ -113,11 +120,35 @@ def pytest_sessionfinish(session, exitstatus):
     )
     fail_session(
         session,
+        "these example runs happened more than once in this session (a run "
+        "that passed is cached: a test should reuse it):",
+        examples_run_twice(),
+    )
+    fail_session(
+        session,
         "pytest-xdist ran these xdist_group tests ungrouped: this pytest "
         "and pytest-xdist do not work together (use the versions in "
         "requirements.txt):",
         sorted(getattr(session.config, "ungrouped", [])),
     )
+
+
+def examples_run_twice() -> list[str]:
+    """The site's example runs that the run log holds more than once."""
+    log = Path(os.environ.get("SNIPPET_RUNNER_RUN_LOG", "/nonexistent"))
+    if not log.is_file():
+        return []
+    counts = Counter(log.read_text().split())
+    twice = []
+    for example in discover_examples():
+        digest = cache.example_digest(
+            example.snippet, example.args, example.expectation
+        )
+        for run, _ in plan(example, list(project_interpreters()))[1]:
+            times = counts[cache.key(digest, run.interpreter)]
+            if times > 1:
+                twice.append(f"{run}: {times} times")
+    return twice
 
 
 def fail_session(session, reason: str, details: list[str]) -> None:
@@ -207,3 +238,34 @@ def not_checked_here() -> str:
     others = [s for s in platforms.TITLES if s != platforms.current()]
     titles = " or ".join(platforms.title(s) for s in others)
     return f". Not checked on {titles} in this build"
+
+
+def one_page_site(project: Path, page: str, text: str | None = None) -> Path:
+    """Make a copy of the project a site of one page: `page` (its own
+    text, or `text`), and no other page or notebook; for a test that
+    checks what one broken example does to a build, which then runs that
+    page's examples only. Links to the pages left out are not checked."""
+    docs = project / "docs"
+    kept = docs / page
+    if text is not None:
+        kept.write_text(text)
+    for other in [*docs.rglob("*.md"), *docs.rglob("*.ipynb")]:
+        if other != kept and "_content" not in other.parts:
+            other.unlink()
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    nav = re.compile(r"^nav:\n(?:[ #].*\n|\n)*", re.MULTILINE)
+    assert nav.search(text), "mkdocs.yml has no nav"
+    text = nav.sub(f"nav:\n  - {page}\n", text)
+    if not page.endswith(".ipynb"):
+        # No notebook to render: mkdocs-jupyter's import alone is a
+        # quarter of a small build's CPU time.
+        jupyter = re.compile(r"^  - mkdocs-jupyter:\n(?:      .*\n)*", re.M)
+        assert jupyter.search(text), "mkdocs.yml has no mkdocs-jupyter"
+        text = jupyter.sub("", text)
+    config.write_text(
+        text + "validation:\n"
+        "  links: {not_found: info, anchors: info}\n"
+        "  nav: {omitted_files: info}\n"
+    )
+    return project

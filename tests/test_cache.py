@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import build_site
+from conftest import build_site, one_page_site
 from snippet_runner import cache
 from snippet_runner.interpreters import build_interpreter
 from snippet_runner.settings import project_interpreters
@@ -92,6 +92,7 @@ def test_changed_module_or_expectation_reruns_the_snippet(project_copy):
 
 
 def test_rebuild_runs_only_the_edited_snippet(project_copy):
+    one_page_site(project_copy, "event.md")  # flag_states.py and two more
     first = build_site(project_copy, project_copy / "site")
     assert first.returncode == 0, first.stdout
     snippet = project_copy / "snippets/event_basics/flag_states.py"

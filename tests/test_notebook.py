@@ -9,11 +9,13 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, one_page_site
 from snippet_runner import notebooks
 
 NOTEBOOK = ROOT / "docs/notebooks/pool_in_jupyter.ipynb"
 MODULE = ROOT / "snippets/notebook/_pool_tasks.py"
+# The tests that break the notebook build a site of its page alone.
+NOTEBOOK_PAGE = "notebooks/pool_in_jupyter.ipynb"
 WORKER_ERROR = (
     "AttributeError: Can't get attribute 'wait_then_work' on "
     "<module '__main__' "
@@ -134,6 +136,7 @@ def add_cell(notebook, cell_id, source, expectation=None):
 
 
 def test_unexpected_cell_error_fails_the_build(project_copy):
+    one_page_site(project_copy, NOTEBOOK_PAGE)
     notebook = project_copy / NOTEBOOK.relative_to(ROOT)
     add_cell(notebook, "oops", "1 / 0")
     build = build_site(project_copy, project_copy / "site")
@@ -145,6 +148,7 @@ def test_unexpected_cell_error_fails_the_build(project_copy):
 
 
 def test_changed_module_reexecutes_the_notebook(project_copy):
+    one_page_site(project_copy, NOTEBOOK_PAGE)
     # The notebook and its expectations are unchanged, so only a cache key
     # that covers the module can make the build see the new output.
     module = project_copy / MODULE.relative_to(ROOT)
@@ -158,6 +162,7 @@ def test_changed_module_reexecutes_the_notebook(project_copy):
 
 
 def test_hung_cell_is_stopped_by_its_timeout(project_copy):
+    one_page_site(project_copy, NOTEBOOK_PAGE)
     notebook = project_copy / NOTEBOOK.relative_to(ROOT)
     # The pitfall itself, without a timeout: apply() waits forever.
     add_cell(

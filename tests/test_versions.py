@@ -10,7 +10,13 @@ import textwrap
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, ROOT, build_site, not_checked_here
+from conftest import (
+    FIXTURES,
+    ROOT,
+    build_site,
+    not_checked_here,
+    one_page_site,
+)
 from snippet_runner import platforms, process, runner
 from snippet_runner.interpreters import (
     InterpreterError,
@@ -299,6 +305,7 @@ def test_an_interpreter_removed_from_the_machine_fails_naming_it(tmp_path):
 def test_with_one_python_the_site_builds_and_names_that_version(
     project_copy, tmp_path
 ):
+    one_page_site(project_copy, "manager.md")
     build = build_site(
         project_copy,
         project_copy / "site",

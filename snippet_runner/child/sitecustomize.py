@@ -76,6 +76,13 @@ def _write_report():
         report.write("".join(f"{method}\n" for method in _start_methods))
 
 
+# `make bench` counts the Python processes a run starts (snippet_runner/
+# bench.py): each start appends a line. Inherited, unlike the report.
+_starts_path = os.environ.get("SNIPPET_RUNNER_STARTS")
+if _starts_path:
+    with open(_starts_path, "a", encoding="utf-8") as _starts:
+        _starts.write(f"{os.getpid()}\n")
+
 if _report_path:
     import importlib.machinery
 

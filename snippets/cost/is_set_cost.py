@@ -7,7 +7,7 @@ import threading
 import time
 from itertools import repeat
 
-ROUNDS = 501
+ROUNDS = 251
 # Calls per sample, so that every sample lasts a fraction of a
 # millisecond: one threading.Event.is_set() is shorter than a clock
 # reading, so calls are timed in a batch and averaged.

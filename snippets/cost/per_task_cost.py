@@ -7,7 +7,7 @@ import statistics
 import time
 from multiprocessing.pool import Pool
 
-ROUNDS = 31
+ROUNDS = 15
 WORKERS = 2
 # Tasks per sample: a few milliseconds' worth for every kind.
 BATCH = {"none": 100, "plain": 100, "initargs": 100, "argument": 5}

@@ -7,7 +7,7 @@ import statistics
 import threading
 import time
 
-ROUNDS = 201
+ROUNDS = 101
 LABELS = {
     "threading": "threading.Event",
     "multiprocessing": "multiprocessing.Event",

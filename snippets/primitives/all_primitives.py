@@ -64,16 +64,16 @@ def sees_change(kind, obj):
     return obj[0] == 42
 
 
-held = None  # set in each worker by the initializer
+held = None  # set in each worker by the initializer: {kind: object}
 
 
-def keep(obj):
+def keep(objects):
     global held
-    held = obj
+    held = objects
 
 
 def change_held(kind):
-    change(kind, held)
+    change(kind, held[kind])
 
 
 def outcome(kind, obj, result, errors):
@@ -108,10 +108,12 @@ if __name__ == "__main__":
             result = pool.apply_async(change, (kind, obj))
             rows[kind].append(outcome(kind, obj, result, errors))
 
-    # (b) initargs: given to each worker as it is created.
-    for kind, make in MAKE.items():
-        obj = make(context)
-        with context.Pool(1, initializer=keep, initargs=(obj,)) as pool:
+    # (b) initargs: given to each worker as it is created. One pool for
+    # all twelve (a worker started for each would only cost time): if
+    # any of them could not travel this way, the pool would not start.
+    objects = {kind: make(context) for kind, make in MAKE.items()}
+    with context.Pool(1, initializer=keep, initargs=(objects,)) as pool:
+        for kind, obj in objects.items():
             result = pool.apply_async(change_held, (kind,))
             rows[kind].append(outcome(kind, obj, result, errors))
 
