@@ -23,6 +23,7 @@ import math
 import os
 import platform
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -171,7 +172,11 @@ def _panel(axes, measurement: Measurement, log: bool) -> None:
         height=0.6,
         error_kw={"ecolor": INK, "capsize": 3, "linewidth": 1},
     )
-    axes.set_yticks(list(positions), [row.kind for row in rows])
+    # Long kinds on two lines: the bars keep most of a narrow chart.
+    labels = [
+        textwrap.fill(row.kind, 18, break_long_words=False) for row in rows
+    ]
+    axes.set_yticks(list(positions), labels)
     if log:
         from matplotlib.ticker import FuncFormatter
 
@@ -179,7 +184,7 @@ def _panel(axes, measurement: Measurement, log: bool) -> None:
         # 0.1, 1, 10 rather than powers of ten: read at a glance.
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     else:
-        axes.set_xlim(0, max(row.p90 for row in rows) * 1.3)
+        axes.set_xlim(0, max(row.p90 for row in rows) * 1.6)
     for position, row in zip(positions, rows, strict=True):
         axes.annotate(
             f"{_short(row.median)} µs",
@@ -203,7 +208,7 @@ def _panel(axes, measurement: Measurement, log: bool) -> None:
         axes.spines[side].set_color(INK)
     axes.patch.set_alpha(0)
     if log:
-        axes.set_xlim(right=axes.get_xlim()[1] * 4)  # room for the labels
+        axes.set_xlim(right=axes.get_xlim()[1] * 12)  # room for the labels
 
 
 def chart_svg(
