@@ -297,14 +297,15 @@ LAYOUT_PROBLEMS = """() => {
     if (code.scrollWidth > code.clientWidth + 1)
       problems.push(`output cut off: ${where(code)}`)
   }
-  // A word of a table's code is on one line: no "multiprocessin g".
+  // A word of a table's code is on one line: no "multiprocessin g" (a
+  // path may still break after a "/" or a "-").
   for (const code of document.querySelectorAll(
     ".md-typeset td code, .md-typeset th code"
   )) {
     const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT)
     while (walker.nextNode()) {
       const node = walker.currentNode
-      for (const word of node.data.matchAll(/\\S+/g)) {
+      for (const word of node.data.matchAll(/\\w+/g)) {
         const range = document.createRange()
         range.setStart(node, word.index)
         range.setEnd(node, word.index + word[0].length)
