@@ -9,7 +9,12 @@ import html
 import posixpath
 
 from snippet_runner.interpreters import names
-from snippet_runner.pages import escape_output, provenance, why_html
+from snippet_runner.pages import (
+    NOT_SEARCHED,
+    escape_output,
+    provenance,
+    why_html,
+)
 
 
 def differing(build) -> list[tuple[str, object]]:
@@ -70,8 +75,8 @@ def changes(build, here: str = "versions.md") -> str:
                 f"<p><strong>{html.escape(checked)}</strong></p>{why}"
                 '<div class="highlight"><pre><code class="language-text">'
                 f"{escape_output(shown.result.output)}</code></pre></div>"
-                f'<p class="example-provenance">{provenance(shown)}</p>'
-                "</div>"
+                f'<p class="example-provenance"{NOT_SEARCHED}>'
+                f"{provenance(shown)}</p></div>"
             )
         parts.append(
             '<div class="version-compare" markdown="0">\n'
