@@ -350,6 +350,8 @@ def test_every_page_reads_well_on_a_phone_and_a_desktop(
             color_scheme=scheme, viewport={"width": width, "height": 844}
         )
         context.set_default_timeout(TIMEOUT_MS)
+        # Some 70 page loads, while the other tests keep the machine busy.
+        context.set_default_navigation_timeout(3 * TIMEOUT_MS)
         watched = Watched(context.new_page())
         page = watched.page
         for name in site_pages(site_dir):
