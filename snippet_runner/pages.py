@@ -61,6 +61,9 @@ CONTROLS = {
     code: chr(0x2400 + code) for code in range(32) if code not in (9, 10)
 }
 CONTROLS[127] = "\u2421"
+# Material's search plugin leaves out of its index an element with this
+# attribute (and removes the attribute from the page).
+NOT_SEARCHED = ' data-search-exclude="true"'
 
 
 def references(markdown: str) -> list[tuple[int, str]]:
@@ -161,8 +164,10 @@ def output_html(outcome: ExampleOutcome) -> str:
         parts.append(
             '<div class="highlight"><pre><code class="language-text">'
             f"{escape_output(shown.result.output)}</code></pre></div>"
-            f'<p class="example-provenance">{provenance(shown)}</p>'
-            f'<p class="example-checked">{checked_html(outcome, runs)}'
+            f'<p class="example-provenance"{NOT_SEARCHED}>'
+            f"{provenance(shown)}</p>"
+            f'<p class="example-checked"{NOT_SEARCHED}>'
+            f"{checked_html(outcome, runs)}"
             f"{unchecked_html(outcome) if last else ''}</p>"
         )
     parts.append("</div>")
@@ -323,7 +328,22 @@ class ExampleBuild:
         def replace(match: re.Match) -> str:
             return output_html(self.placeholders[match.group(1)])
 
-        return re.sub(rf"<p>({self.token}-\d+)</p>", replace, page_html)
+        page_html = re.sub(rf"<p>({self.token}-\d+)</p>", replace, page_html)
+        return searched_html(page_html)
+
+
+def searched_html(page_html: str) -> str:
+    """Keep the tabs' labels ("SourceOutput...") and the programs' numbered
+    listings (only the Source tabs number their lines) out of the search
+    index, so that a result starts with the prose and the program's title.
+    The outputs stay searchable: a reader may search for their error."""
+    page_html = page_html.replace(
+        '<div class="tabbed-labels">',
+        f'<div class="tabbed-labels"{NOT_SEARCHED}>',
+    )
+    return page_html.replace(
+        '<td class="code">', f'<td class="code"{NOT_SEARCHED}>'
+    )
 
 
 def outcomes(*references: str) -> list[ExampleOutcome]:

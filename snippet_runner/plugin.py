@@ -11,6 +11,7 @@ notebook: notebook_pages.py and notebooks.py.
 from __future__ import annotations
 
 import logging
+import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -66,8 +67,33 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         return self.notebooks.on_files(files, config)
 
     def on_page_markdown(self, markdown, page, config, files):
+        # sitemap.xml's <lastmod>: the page's last commit, not the build.
+        source = Path(config["docs_dir"]) / page.file.src_uri
+        page.update_date = last_commit_date(source) or page.update_date
         return self.build.expand(markdown, page.file.src_uri)
 
     def on_page_content(self, html, page, config, files):
         html = self.build.fill(html)
         return self.notebooks.on_page_content(html, page)
+
+
+def last_commit_date(path: Path) -> str | None:
+    """YYYY-MM-DD of the last commit that changed the file; None outside a
+    git work tree, or if the file has changes not yet committed (then
+    the build's date is the right one)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args, "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
+
+    try:
+        if git("status", "--porcelain"):
+            return None
+        return git("log", "-1", "--format=%cs") or None
+    except (OSError, subprocess.SubprocessError):
+        return None

@@ -24,6 +24,7 @@ PROJECT_PARTS = [
     "docs",
     "snippets",
     "snippet_runner",
+    "overrides",  # mkdocs.yml's theme custom_dir
     "CONTRIBUTING.md",  # docs/contributing.md includes it
     "pyproject.toml",  # the Makefile installs the engine from it
 ]

@@ -1,7 +1,8 @@
 """The built site in a real browser: Debian's Chromium, driven by Playwright.
 
-The site is built, served from a temporary directory on a free localhost
-port, and opened as a reader would open it. Every test fails on any
+The site is built, served as GitHub Pages serves it (under its path,
+compressed: tests/pages_server.py) on a free localhost port, and opened
+as a reader would open it. Every test fails on any
 JavaScript error or console error. Requests that leave localhost are
 blocked (there is no network here, nor in CI) and recorded; the only ones
 allowed are those Material makes for the repository's facts in the header,
@@ -14,16 +15,16 @@ browser is a failure: `.ci/run` installs it.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from mkdocs.config import load_config
+from pages_server import PagesServer
+from test_site import site_pages, site_path
 
 from conftest import ROOT
 
@@ -32,6 +33,11 @@ playwright_api = pytest.importorskip(
     reason="Playwright is not installed: make (or pip install -r "
     "requirements.txt) installs it",
 )
+# axe-core (bundled by the package), run in the page.
+Axe = pytest.importorskip(
+    "axe_playwright_python.sync_playwright",
+    reason="axe-playwright-python is not installed: make installs it",
+).Axe
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -75,22 +81,11 @@ if CHROMIUM is None:
 pytestmark = pytest.mark.xdist_group("browser")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(site):
     site_dir, _ = site
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with PagesServer(site_dir, site_path(site_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -220,9 +215,10 @@ def test_example_tools_copy_download_edit_and_next_page(watched, base_url):
     saved = started.value.path()
     assert Path(saved).read_bytes() == file.read_bytes()
     edit = page.locator("a.md-content__button[title='Edit this page']")
+    # The repository of mkdocs.yml (REPO_URL in the Pages workflow).
+    repository = load_config(str(ROOT / "mkdocs.yml")).repo_url
     expect(edit).to_have_attribute(
-        "href",
-        "https://github.com/pool-events/pool-events/edit/main/docs/manager.md",
+        "href", f"{repository.rstrip('/')}/edit/main/docs/manager.md"
     )
     following = page.locator("a.md-footer__link--next")
     expect(following).to_contain_text("Fix: inheritance under fork")
@@ -271,3 +267,152 @@ def test_dark_mode_toggle(watched, base_url):
     page.goto(base_url + "event/")
     expect(body).to_have_attribute("data-md-color-scheme", "slate")
     watched.check()
+
+
+# What a reader sees at one width, as a list of problems. Every tab's
+# last panel (an example's Output) is opened first, so that outputs are
+# measured too.
+LAYOUT_PROBLEMS = """() => {
+  for (const input of document.querySelectorAll(
+    ".tabbed-set > input:last-of-type"
+  )) input.checked = true
+  const width = document.documentElement.clientWidth
+  const problems = []
+  const sideways = document.scrollingElement.scrollWidth - width
+  if (sideways > 0) problems.push(`the page scrolls sideways: ${sideways} px`)
+  const where = element => element.textContent.trim().slice(0, 60)
+  // A block may scroll inside itself, but must not stick out of the page.
+  for (const block of document.querySelectorAll(
+    ".md-content pre, .md-typeset__scrollwrap, .md-content svg"
+  )) {
+    const box = block.getBoundingClientRect()
+    const out = Math.round(box.right - width)
+    if (box.width && out > 1)
+      problems.push(`sticks out by ${out} px: ${where(block)}`)
+  }
+  // An output wraps its lines rather than hiding them past its edge.
+  for (const code of document.querySelectorAll(
+    ".example-output pre > code, .jp-OutputArea-output pre"
+  )) {
+    if (code.scrollWidth > code.clientWidth + 1)
+      problems.push(`output cut off: ${where(code)}`)
+  }
+  // A word of a table's code is on one line: no "multiprocessin g" (a
+  // path may still break after a "/" or a "-").
+  for (const code of document.querySelectorAll(
+    ".md-typeset td code, .md-typeset th code"
+  )) {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT)
+    while (walker.nextNode()) {
+      const node = walker.currentNode
+      for (const word of node.data.matchAll(/\\w+/g)) {
+        const range = document.createRange()
+        range.setStart(node, word.index)
+        range.setEnd(node, word.index + word[0].length)
+        const tops = new Set(
+          [...range.getClientRects()].map(rect => Math.round(rect.top))
+        )
+        if (tops.size > 1) problems.push(`word broken in a table: ${word[0]}`)
+      }
+    }
+  }
+  return problems
+}"""
+
+
+def serious_violations(page, context=None, **options) -> list[str]:
+    # Violations only: the passes of thousands of code tokens would make
+    # each run seconds slower.
+    options = {"resultTypes": ["violations"], **options}
+    results = Axe().run(page, context=context, options=options)
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+# Pages that meet every kind of content (tables, code of each kind,
+# outputs, the notebook, the chart): dark mode's colours are checked on
+# these, and so are the tokens of the code listings in light mode.
+DARK_CHECKED = ["", "start-methods/", "cost/", "notebooks/pool_in_jupyter/"]
+
+
+CODE_LISTINGS = {"exclude": [["td.code"]]}
+
+
+# The longest browser test: on a worker of its own, beside the others.
+@pytest.mark.xdist_group("browser-pages")
+def test_every_page_reads_well_on_a_phone_and_a_desktop(
+    browser, site, base_url
+):
+    site_dir, _ = site
+    problems = []
+    for width, scheme in ((390, "light"), (1280, "light"), (1280, "dark")):
+        context = browser.new_context(
+            color_scheme=scheme, viewport={"width": width, "height": 844}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        # Some 70 page loads, while the other tests keep the machine busy.
+        context.set_default_navigation_timeout(3 * TIMEOUT_MS)
+        watched = Watched(context.new_page())
+        page = watched.page
+        for name in site_pages(site_dir):
+            if scheme == "dark" and name not in DARK_CHECKED:
+                continue
+            page.goto(base_url + name)
+            label = f"{name or '/'} at {width} px, {scheme}"
+            if scheme == "dark":  # colours only; the rest is as in light
+                found = serious_violations(
+                    page, runOnly=["color-contrast", "link-in-text-block"]
+                )
+                problems += [f"{label}: {found}" for found in found]
+                continue
+            # axe-core as a phone's reader meets the page: before any tab
+            # is opened.
+            if width == 390:
+                # The programs' listings share one palette: their tokens'
+                # contrast is checked on the pages of DARK_CHECKED only
+                # (thousands of them made axe take seconds a page).
+                listings = None if name in DARK_CHECKED else CODE_LISTINGS
+                found = serious_violations(page, context=listings)
+                problems += [f"{label}: {v}" for v in found]
+            shot = (name.strip("/").replace("/", "-") or "home") + f"-{width}"
+            screenshot(page, shot)
+            problems += [
+                f"{label}: {problem}"
+                for problem in page.evaluate(LAYOUT_PROBLEMS)
+            ]
+        watched.check()
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_chart_text_is_readable_on_a_phone(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(base_url + "cost/")
+    # Each label's size on screen: its font size times the chart's scale.
+    sizes = page.locator("svg.cost-chart text").evaluate_all(
+        """texts => texts.map(text =>
+          parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a
+        )"""
+    )
+    context.close()
+    assert len(sizes) > 10
+    assert min(sizes) >= 11, sorted(sizes)[:5]
+
+
+def test_notebook_code_is_full_width_on_a_phone(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(base_url + "notebooks/pool_in_jupyter/")
+    column = page.locator("article.md-content__inner").evaluate(
+        "element => element.clientWidth"
+    )
+    widths = page.locator(".jp-InputArea-editor pre").evaluate_all(
+        "blocks => blocks.map(block => block.getBoundingClientRect().width)"
+    )
+    context.close()
+    assert widths and min(widths) >= 0.9 * column, (widths, column)

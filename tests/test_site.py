@@ -1,7 +1,10 @@
 """The strict site build, and what its pages show."""
 
+import datetime
+import json
 import re
 import shutil
+import subprocess
 from urllib.parse import unquote, urlsplit
 
 import psutil
@@ -17,6 +20,7 @@ from conftest import (
 from snippet_runner import platforms
 from snippet_runner.interpreters import build_interpreter, names
 from snippet_runner.pages import references
+from snippet_runner.plugin import last_commit_date
 from snippet_runner.runner import Example, discover_examples
 from snippet_runner.settings import project_interpreters
 
@@ -236,9 +240,7 @@ def test_every_internal_link_and_anchor_of_the_built_site_resolves(site):
     # mkdocs build --strict checks the links MkDocs rewrites, not those in
     # raw HTML or in a markdown-exec block's output: this reads the HTML.
     site_dir, _ = site
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    (site_url,) = re.findall(r"^site_url: (\S+)$", config, re.MULTILINE)
-    prefix = urlsplit(site_url).path  # "/pool-events/": the site's root
+    prefix = site_path(site_dir)  # "/pool-events/": the site's root
     # Each page parsed once (parsing is most of this test's time).
     soups = {
         path: BeautifulSoup(path.read_text("utf-8"), "html.parser")
@@ -277,3 +279,168 @@ def test_every_internal_link_and_anchor_of_the_built_site_resolves(site):
             ):
                 broken.append(f"{where} (no such anchor)")
     assert broken == [], "\n".join(broken)
+
+
+def site_path(site_dir) -> str:
+    """The site's path on its server ("/pool-events/"), from the home
+    page's canonical address (mkdocs.yml's site_url, maybe from SITE_URL)."""
+    home = page(site_dir, ".")
+    return urlsplit(home.select_one("link[rel=canonical]")["href"]).path
+
+
+def site_pages(site_dir):
+    """{address below the site's root: parsed page}, for every page."""
+    found = {}
+    for html_file in sorted(site_dir.rglob("index.html")):
+        folder = html_file.parent.relative_to(site_dir).as_posix()
+        if folder.startswith(("snippets/", "assets/", "search/")):
+            continue
+        name = "" if folder == "." else folder + "/"
+        found[name] = BeautifulSoup(
+            html_file.read_text("utf-8"), "html.parser"
+        )
+    return found
+
+
+def test_every_page_has_its_own_description_and_open_graph_tags(site):
+    site_dir, _ = site
+    pages = site_pages(site_dir)
+    assert len(pages) == 24
+    descriptions = {}
+    for name, soup in pages.items():
+        description = soup.select_one("meta[name=description]")["content"]
+        og = {
+            tag["property"]: tag["content"]
+            for tag in soup.select("meta[property^='og:']")
+        }
+        assert og["og:description"] == description, name
+        assert og["og:url"] == soup.select_one("link[rel=canonical]")["href"]
+        assert og["og:title"] and og["og:site_name"] == "Pool Events", name
+        assert 50 <= len(description) <= 220, name  # what search shows
+        descriptions.setdefault(description, []).append(name)
+    repeated = {d: n for d, n in descriptions.items() if len(n) > 1}
+    assert repeated == {}, "pages that share a description"
+    notebook = pages["notebooks/pool_in_jupyter/"]
+    assert (
+        "notebook" in notebook.select_one("meta[name=description]")["content"]
+    )
+
+
+def test_sitemap_dates_are_each_pages_last_commit(site):
+    site_dir, _ = site
+    sitemap = (site_dir / "sitemap.xml").read_text("utf-8")
+    entries = re.findall(
+        r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap
+    )
+    assert len(entries) == 24
+    prefix = site_path(site_dir)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    for address, lastmod in entries:
+        path = urlsplit(address).path.removeprefix(prefix).strip("/")
+        sources = [
+            ROOT / "docs" / f"{path or 'index'}.md",
+            ROOT / "docs" / f"{path}.ipynb",
+        ]
+        (source,) = [found for found in sources if found.is_file()]
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", source],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        committed = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", source],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout.strip()
+        # A page changed since its last commit is dated by the build.
+        assert lastmod == (today if changed or not committed else committed)
+
+
+def test_last_commit_date_reads_git_not_the_clock(tmp_path):
+    def git(*args, **env):
+        subprocess.run(
+            ["git", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            env={
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@example.org",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.org",
+                "PATH": "/usr/bin:/bin",
+                **env,
+            },
+        )
+
+    page_file = tmp_path / "page.md"
+    page_file.write_text("# A page\n")
+    assert last_commit_date(page_file) is None  # not in a repository
+    git("init", "-q")
+    assert last_commit_date(page_file) is None  # never committed
+    git("add", "page.md")
+    when = "2020-01-02T03:04:05+00:00"
+    git("commit", "-qm", "page", GIT_COMMITTER_DATE=when, GIT_AUTHOR_DATE=when)
+    assert last_commit_date(page_file) == "2020-01-02"
+    page_file.write_text("# A changed page\n")
+    assert last_commit_date(page_file) is None  # the build's date, then
+
+
+def test_notebook_page_is_small_and_styled_by_the_site(site):
+    site_dir, _ = site
+    html_file = site_dir / "notebooks/pool_in_jupyter/index.html"
+    assert html_file.stat().st_size <= 200_000
+    soup = BeautifulSoup(html_file.read_text("utf-8"), "html.parser")
+    content = soup.select_one(".md-content")
+    # No JupyterLab stylesheet or script inlined: Material styles it.
+    assert content.select("style, script") == []
+    cells = content.select(".jp-CodeCell .jp-InputArea-editor")
+    assert cells and all(
+        cell.select_one(".highlight > pre > code") for cell in cells
+    )
+    assert "Copied!" not in content.get_text()
+
+
+def test_search_index_leads_with_prose_and_titles_not_code(site):
+    site_dir, _ = site
+    index = json.loads(
+        (site_dir / "search/search_index.json").read_text("utf-8")
+    )
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    everything = "\n".join(texts.values())
+    for noise in ("SourceOutput", "Copied!", "In [1]:", "exit code 0 ·"):
+        assert noise not in everything
+    # A program is found by its title; its listing is not indexed, nor is
+    # a module shown whole in a collapsed block.
+    manager = "\n".join(
+        text for where, text in texts.items() if where.startswith("manager/")
+    )
+    assert "snippets/manager/start_gate.py" in manager
+    listed = [
+        line.strip()
+        for program in ("manager/start_gate.py", "beyond/_event_client.py")
+        for line in (ROOT / "snippets" / program).read_text().splitlines()
+        if 'print(f"' in line
+    ]
+    assert len(listed) > 3
+    assert [line for line in listed if line in everything] == []
+    # The notebook's sections start with its prose, not a prompt.
+    notebook = [
+        text
+        for where, text in texts.items()
+        if where.startswith("notebooks/") and text
+    ]
+    assert notebook and all(text.startswith("<p>") for text in notebook)
+
+
+def test_pages_are_free_of_invalid_markup_we_used_to_make(site):
+    # The Nu HTML checker found these: the anchors anchor_linenums put on
+    # every line (an <a name>), and Matplotlib's RDF metadata in the chart.
+    site_dir, _ = site
+    for name, soup in site_pages(site_dir).items():
+        assert soup.select("a[name]") == [], name
+        assert soup.find("metadata") is None, name
+        # A header cell says what its column holds (axe, Lighthouse).
+        assert all(th.get_text(strip=True) for th in soup.select("th")), name

@@ -10,6 +10,7 @@ import posixpath
 
 from snippet_runner.interpreters import names
 from snippet_runner.pages import (
+    NOT_SEARCHED,
     escape_output,
     provenance,
     where_html,
@@ -74,8 +75,8 @@ def changes(build, here: str = "versions.md") -> str:
                 f"<p><strong>{where_html(runs)}</strong></p>{why}"
                 '<div class="highlight"><pre><code class="language-text">'
                 f"{escape_output(shown.result.output)}</code></pre></div>"
-                f'<p class="example-provenance">{provenance(shown)}</p>'
-                "</div>"
+                f'<p class="example-provenance"{NOT_SEARCHED}>'
+                f"{provenance(shown)}</p></div>"
             )
         parts.append(
             '<div class="version-compare" markdown="0">\n'
