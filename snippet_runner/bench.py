@@ -338,7 +338,8 @@ def preview(scratch: Path) -> dict:
     until the first page answers; then seconds from an edit of one
     snippet until its page shows it."""
     project = scratch / "serve-project"
-    parts = ("mkdocs.yml", "docs", "snippets", "snippet_runner")
+    # What the site's build reads: its theme overrides (custom_dir) too.
+    parts = ("mkdocs.yml", "docs", "overrides", "snippets", "snippet_runner")
     for part in (*parts, "CONTRIBUTING.md"):
         source = ROOT / part
         if source.is_dir():
@@ -381,7 +382,13 @@ def preview(scratch: Path) -> dict:
         start_new_session=True,
     )
     try:
-        first_page = until(lambda: fetch(url) is not None, 600)
+        until(lambda: server.poll() is not None or fetch(url), 600)
+        if server.poll() is not None:  # it could not start: say why
+            log.flush()
+            sys.exit(
+                "bench: mkdocs serve ended:\n"
+                + (scratch / "serve.log").read_text(encoding="utf-8")
+            )
         first_page = time.monotonic() - started
         snippet = project / "snippets" / EDITED
         page_url = url + "event/"
