@@ -382,7 +382,7 @@ def preview(scratch: Path) -> dict:
         start_new_session=True,
     )
     try:
-        until(lambda: server.poll() is not None or fetch(url), 600)
+        until(lambda: server.poll() is not None or fetch(url) is not None, 600)
         if server.poll() is not None:  # it could not start: say why
             log.flush()
             sys.exit(
