@@ -333,6 +333,17 @@ def until(condition, limit: float) -> float:
     return time.monotonic() - started
 
 
+def site_url_of(config_file: Path) -> str | None:
+    """mkdocs.yml's site_url, its !ENV and !relative tags resolved."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    placeholder = MkDocsConfig(config_file_path=str(config_file))
+    with open(config_file, "rb") as source:
+        raw = yaml_load(source, get_yaml_loader(config=placeholder))
+    return raw.get("site_url")
+
+
 def preview(scratch: Path) -> dict:
     """`make serve` in a copy of the project, from an empty cache: seconds
     until the first page answers; then seconds from an edit of one
@@ -352,10 +363,10 @@ def preview(scratch: Path) -> dict:
             project.mkdir(exist_ok=True)
             shutil.copy2(source, project / part)
     port = free_port()
-    # MkDocs serves the site under its site_url's path.
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    site_url = re.search(r"^site_url: (\S+)$", config, re.MULTILINE)
-    prefix = urlsplit(site_url.group(1)).path if site_url else "/"
+    # MkDocs serves the site under its site_url's path; read as MkDocs
+    # reads it (site_url may come from the environment through !ENV).
+    site_url = site_url_of(project / "mkdocs.yml")
+    prefix = urlsplit(site_url).path if site_url else "/"
     url = f"http://127.0.0.1:{port}{prefix}"
     log = open(scratch / "serve.log", "w")  # noqa: SIM115 (closed below)
     started = time.monotonic()
