@@ -333,6 +333,35 @@ def until(condition, limit: float) -> float:
     return time.monotonic() - started
 
 
+# What a copy of the project needs to build the site (the bench's preview
+# and the tests' broken copies both make one).
+PROJECT_PARTS = (
+    "mkdocs.yml",
+    "docs",
+    "snippets",
+    "snippet_runner",
+    "overrides",  # mkdocs.yml's theme custom_dir
+    "CONTRIBUTING.md",  # docs/contributing.md includes it
+    "pyproject.toml",  # the Makefile installs the engine from it
+)
+
+
+def copy_project(folder: Path) -> Path:
+    """A copy of the project's PROJECT_PARTS in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                folder / part,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+        else:
+            shutil.copy2(source, folder / part)
+    return folder
+
+
 def site_url_of(config_file: Path) -> str | None:
     """mkdocs.yml's site_url, its !ENV and !relative tags resolved."""
     from mkdocs.config.defaults import MkDocsConfig
@@ -348,20 +377,7 @@ def preview(scratch: Path) -> dict:
     """`make serve` in a copy of the project, from an empty cache: seconds
     until the first page answers; then seconds from an edit of one
     snippet until its page shows it."""
-    project = scratch / "serve-project"
-    # What the site's build reads: its theme overrides (custom_dir) too.
-    parts = ("mkdocs.yml", "docs", "overrides", "snippets", "snippet_runner")
-    for part in (*parts, "CONTRIBUTING.md"):
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source,
-                project / part,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-        else:
-            project.mkdir(exist_ok=True)
-            shutil.copy2(source, project / part)
+    project = copy_project(scratch / "serve-project")
     port = free_port()
     # MkDocs serves the site under its site_url's path; read as MkDocs
     # reads it (site_url may come from the environment through !ENV).

@@ -12,22 +12,13 @@ from pathlib import Path
 import pytest
 
 from snippet_runner import cache, platforms
+from snippet_runner.bench import copy_project
 from snippet_runner.interpreters import InterpreterError, names
 from snippet_runner.runner import discover_examples, plan
 from snippet_runner.settings import project_interpreters
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snippets"
-# What a copy of the project needs to build the site.
-PROJECT_PARTS = [
-    "mkdocs.yml",
-    "docs",
-    "snippets",
-    "snippet_runner",
-    "overrides",  # mkdocs.yml's theme custom_dir
-    "CONTRIBUTING.md",  # docs/contributing.md includes it
-    "pyproject.toml",  # the Makefile installs the engine from it
-]
 
 
 def pytest_configure(config):
@@ -218,19 +209,7 @@ def site(tmp_path_factory):
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project, for builds that must go wrong."""
-    copy = tmp_path / "project"
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source,
-                copy / part,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-        else:
-            copy.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / part)
-    return copy
+    return copy_project(tmp_path / "project")
 
 
 def not_checked_here() -> str:
