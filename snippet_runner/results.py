@@ -15,6 +15,7 @@ files that changed, so a page never shows output from older code.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -97,11 +98,22 @@ def read(path: Path) -> Stored:
 
 
 def read_folders(folders) -> list[Stored]:
-    """Every result below these folders, in a stable order."""
-    found = []
+    """Every result below these folders, in a stable order. A build asks
+    more than once (each table's block does): files unchanged since the
+    last call are not read again."""
+    paths = []
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
             raise ResultsError(f"result folder {folder} does not exist")
-        found += [read(path) for path in sorted(folder.rglob("*.json"))]
-    return found
+        paths += sorted(folder.rglob("*.json"))
+    signature = []
+    for path in paths:
+        stat = path.stat()
+        signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return list(_read_all(tuple(signature)))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_all(signature: tuple) -> tuple[Stored, ...]:
+    return tuple(read(Path(path)) for path, _, _ in signature)
