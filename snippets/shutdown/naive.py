@@ -34,19 +34,24 @@ if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
-    report_queue = context.Queue()
+    # A SimpleQueue, not a Queue: a Queue's put() starts a feeder thread
+    # in the worker, and the kernel may hand SIGINT to that thread. Python
+    # then runs its handler only when the main thread next runs Python
+    # code, and a main thread blocked in wait() sleeps on until its
+    # timeout (https://docs.python.org/3/library/signal.html#signals-and-threads).
+    report_queue = context.SimpleQueue()
     pool = context.Pool(2, init_worker, (stop_event, report_queue))
     result = pool.map_async(work, range(2), chunksize=1)
     waiting = []
     while len(waiting) < 2:  # both tasks are running and waiting
-        kind, pid = report_queue.get(timeout=10)
+        kind, pid = report_queue.get()
         if kind == "waiting":
             waiting.append(pid)
     print("main: both tasks are waiting on the event")
     for pid in waiting:
         os.kill(pid, signal.SIGINT)
         # The pool replaces a worker that died; the new one reports.
-        kind, pid = report_queue.get(timeout=10)
+        kind, pid = report_queue.get()
         print(f"main: a worker died of SIGINT; the pool {kind} another")
     # The two tasks died with their workers, and no worker runs them
     # again: the result never comes.
