@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .interpreters import InterpreterError
+from .markup import BlockPlaceholders
 from .notebook_pages import NotebookPages
 from .pages import ExampleBuild, ExampleError, read_pages
 from .settings import RunnerConfig, Settings
@@ -37,6 +38,7 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         config_dir = Path(config.config_file_path).resolve().parent
         self.settings = Settings.from_config(self.config, config_dir)
         self.settings.apply()
+        config.markdown_extensions.append(BlockPlaceholders())
         try:
             self.interpreters = self.settings.select_interpreters()
         except InterpreterError as error:

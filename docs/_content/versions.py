@@ -79,7 +79,7 @@ def changes(build, here: str = "versions.md") -> str:
                 f"{provenance(shown)}</p></div>"
             )
         parts.append(
-            '<div class="version-compare" markdown="0">\n'
+            '<div class="version-compare">\n'
             + "\n".join(columns)
             + "\n</div>\n"
         )
