@@ -8,6 +8,14 @@ Offline, Material's call to GitHub's API for the repository's stars
 fails and is logged in the console: the best-practices target leaves
 room for that one error. It takes minutes, so it is not in `make test`.
 
+A performance score moves from one run to the next by ten points or more
+here (the same page, unchanged: 82 to 97), as Lighthouse's own notes on
+variability warn
+(https://github.com/GoogleChrome/lighthouse/blob/main/docs/variability.md):
+each page is measured RUNS times (3 unless LIGHTHOUSE_RUNS says), and its
+median is held to the target; the lowest and highest are shown beside it.
+The other categories are held to their lowest score of the runs.
+
     python tests/audit.py SITE_DIR [PAGE ...] [--desktop]
 """
 
@@ -16,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +88,9 @@ def audit(url: str, report: Path, desktop: bool) -> dict[str, int]:
     }
 
 
+RUNS = int(os.environ.get("LIGHTHOUSE_RUNS") or 3)
+
+
 def main(argv: list[str]) -> int:
     desktop = "--desktop" in argv
     args = [arg for arg in argv if arg != "--desktop"]
@@ -92,12 +104,28 @@ def main(argv: list[str]) -> int:
     with PagesServer(site, site_path(site)) as root:
         for page in pages:
             name = page.strip("/").replace("/", "-") or "home"
-            report = REPORTS / f"{name}-{form}.json"
-            scores = audit(root + page, report, desktop)
-            row = [scores[category] for category in TARGETS]
-            rows.append(
-                f"| {page or '/'} | " + " | ".join(map(str, row)) + " |"
-            )
+            runs = [
+                audit(
+                    root + page, REPORTS / f"{name}-{form}-{i}.json", desktop
+                )
+                for i in range(RUNS)
+            ]
+            scores = {
+                category: min(run[category] for run in runs)
+                for category in TARGETS
+            }
+            measured = sorted(run["performance"] for run in runs)
+            scores["performance"] = round(statistics.median(measured))
+            row = [
+                f"{scores[category]}"
+                + (
+                    f" ({measured[0]}–{measured[-1]})"
+                    if category == "performance" and len(measured) > 1
+                    else ""
+                )
+                for category in TARGETS
+            ]
+            rows.append(f"| {page or '/'} | " + " | ".join(row) + " |")
             print(rows[-1], flush=True)
             missed += [
                 f"{page or '/'}: {category} {scores[category]} < {target}"
@@ -107,6 +135,8 @@ def main(argv: list[str]) -> int:
     header = "| page | " + " | ".join(TARGETS) + " |"
     summary = [
         f"# Lighthouse {form}, served like GitHub Pages",
+        "",
+        f"Performance: the median of {RUNS} runs (lowest–highest).",
         "",
         header,
         "|" + " --- |" * (len(TARGETS) + 1),

@@ -1,7 +1,7 @@
 // A block that scrolls sideways (a wide table on a phone, a long line of
 // code, a row of tab labels) must be reachable from the keyboard to be
-// scrolled (WCAG 2.1.1): each one that overflows gets a tab stop. Run on
-// every page Material's instant navigation shows, and when a tab opens
+// scrolled (WCAG 2.1.1): each one that overflows gets a tab stop. Run when
+// Material has set up the page (document$), and when a tab opens
 // (a block in a hidden tab has no width until then).
 function focusScrollable() {
   const blocks = document.querySelectorAll(
