@@ -103,3 +103,16 @@ def test_f_before_is_shown_only_when_measured():
     # F's parts add up to F.
     spread = (70.0 + 4.0) / 2
     assert f"| {spread:.2f} |" in costs.floor(SAMPLE)
+
+
+def test_the_best_c_and_t_come_from_the_cpu_each_used():
+    rows = costs.targets({**SAMPLE, "alone_cpu": 6.0}).splitlines()
+    (best_c,) = [row for row in rows if row.startswith("| F with the CPU")]
+    # W + alone + (C's CPU - W's CPU - the alone runs' CPU) / cores
+    assert f"| {3.4 + 10.0 + (95.0 - 3.2 - 6.0) / 2:.2f} |" in best_c
+    assert f"C/this = {55.0 / (3.4 + 10.0 + 42.9):.2f}" in best_c
+    (best_t,) = [row for row in rows if row.startswith("| T at best")]
+    assert "| 75.00 |" in best_t  # 150 CPU seconds over 2 cores
+    assert "1.5 C = 82.50; T/this = 1.20" in best_t
+    # A bench from before the alone runs' CPU was kept: no such row.
+    assert "F with the CPU" not in costs.targets(SAMPLE)
