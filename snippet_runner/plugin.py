@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .interpreters import InterpreterError
-from .markup import BlockPlaceholders
+from .markup import BlockPlaceholders, unwrap_tokens
 from .notebook_pages import NotebookPages
 from .pages import ExampleBuild, ExampleError, read_pages
 from .settings import RunnerConfig, Settings
@@ -76,6 +76,7 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
 
     def on_page_content(self, html, page, config, files):
         html = self.build.fill(html)
+        html = unwrap_tokens(html, self.settings.plain_tokens)
         return self.notebooks.on_page_content(html, page)
 
 

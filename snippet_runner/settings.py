@@ -23,6 +23,9 @@ mkdocs.yml through MkDocs' own loader and validation).
                                  #   (python -m snippet_runner run --out)
           platforms: [linux, macos, windows]  # the systems pages speak of
           require_platforms: []  # systems every example needs results from
+          plain_tokens: []       # Pygments token classes the theme draws
+                                 #   as plain text: their spans are left
+                                 #   out of the pages (see markup.py)
 
 Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_REQUIRE       "3.9 3.10 3.11": replaces `require`
@@ -80,6 +83,21 @@ class MinorVersion(c.Type):
         return value
 
 
+class TokenClass(c.Type):
+    """A Pygments token's short CSS class: `n`, `w`, `s2`."""
+
+    def __init__(self):
+        super().__init__(str)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if not re.fullmatch(r"[a-z][a-z0-9]*", value):
+            raise base.ValidationError(
+                f"not a Pygments token class (such as n or s2): {value!r}"
+            )
+        return value
+
+
 class RunnerConfig(base.Config):
     require = c.ListOfItems(MinorVersion(), default=[])
     oldest = MinorVersion(default="3.9")
@@ -95,6 +113,7 @@ class RunnerConfig(base.Config):
     # (`platforms` is the option's name in this class body, not the module)
     require_platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[])
     platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[*SYSTEMS])
+    plain_tokens = c.ListOfItems(TokenClass(), default=[])
 
 
 def _minor(text: str) -> tuple[int, int]:
@@ -117,6 +136,7 @@ class Settings:
     results: list[Path] = field(default_factory=list)
     platforms: list[str] = field(default_factory=lambda: [*platforms.TITLES])
     require_platforms: list[str] = field(default_factory=list)
+    plain_tokens: list[str] = field(default_factory=list)
 
     @classmethod
     def from_config(cls, config: RunnerConfig, config_dir: Path) -> Settings:
@@ -175,6 +195,7 @@ class Settings:
             results=result_folders,
             platforms=list(config.platforms),
             require_platforms=require_platforms,
+            plain_tokens=list(config.plain_tokens),
         )
 
     def apply(self) -> None:

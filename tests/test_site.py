@@ -19,7 +19,7 @@ from conftest import (
     not_checked_here,
     one_page_site,
 )
-from snippet_runner import platforms
+from snippet_runner import platforms, settings
 from snippet_runner.interpreters import build_interpreter, names
 from snippet_runner.pages import references
 from snippet_runner.plugin import last_commit_date
@@ -512,3 +512,24 @@ def test_every_header_cell_says_what_its_column_holds(site):
     site_dir, _ = site
     for name, soup in site_pages(site_dir).items():
         assert all(th.get_text(strip=True) for th in soup.select("th")), name
+
+
+def test_listings_keep_their_text_without_the_plain_token_spans(site):
+    # plain_tokens (mkdocs.yml) leaves out the spans of names and
+    # whitespace: not one is left, and each listing still reads exactly as
+    # its snippet's file does.
+    site_dir, _ = site
+    classes = settings.load().plain_tokens
+    assert classes
+    checked = 0
+    for name, soup in site_pages(site_dir).items():
+        for token in classes:
+            assert soup.select(f".highlight span.{token}") == [], name
+        for listing in soup.select(".highlighttable:has(span.filename)"):
+            path = listing.select_one("span.filename").get_text()
+            if not path.startswith("snippets/"):
+                continue
+            code = listing.select_one("td.code code").get_text()
+            assert code == (ROOT / path).read_text(encoding="utf-8"), path
+            checked += 1
+    assert checked > 50
