@@ -23,8 +23,14 @@ def init_worker(stop_event, report_queue):
 
 def work(number):
     reports.put(("waiting", os.getpid()))
-    # The stand-in for a long task that looks at the stop flag.
-    stop.wait(timeout=30)
+    # The stand-in for a long task that looks at the stop flag, in waits
+    # of half a second. A SIGINT that lands just before a wait() starts
+    # only sets Python's flag; its handler runs when Python next runs
+    # bytecode, and a single long wait() would sleep through it (seen
+    # here about once in 400 runs under load).
+    for _ in range(60):
+        if stop.wait(timeout=0.5):
+            break
     return number
 
 
@@ -35,10 +41,9 @@ if __name__ == "__main__":
     context = multiprocessing.get_context("fork")
     stop_event = context.Event()
     # A SimpleQueue, not a Queue: a Queue's put() starts a feeder thread
-    # in the worker, and the kernel may hand SIGINT to that thread. Python
-    # then runs its handler only when the main thread next runs Python
-    # code, and a main thread blocked in wait() sleeps on until its
-    # timeout (https://docs.python.org/3/library/signal.html#signals-and-threads).
+    # in the worker, and the kernel may hand SIGINT to that thread, while
+    # Python runs the handler in the main thread only
+    # (https://docs.python.org/3/library/signal.html#signals-and-threads).
     report_queue = context.SimpleQueue()
     pool = context.Pool(2, init_worker, (stop_event, report_queue))
     result = pool.map_async(work, range(2), chunksize=1)
