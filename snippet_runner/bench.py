@@ -484,6 +484,20 @@ def ci(scratch: Path) -> Timed:
     )
 
 
+# The Markdown extensions an example's block needs (its tabs and the
+# listing of its snippet): the whole mkdocs.yml of a small throwaway site
+# is a name, the plugin and these.
+EXAMPLE_MARKDOWN = (
+    "markdown_extensions:\n"
+    "  - pymdownx.superfences\n"
+    "  - pymdownx.tabbed: {alternate_style: true}\n"
+    "  - attr_list\n"
+    "  - pymdownx.snippets:\n"
+    "      base_path: [!relative $config_dir/snippets]\n"
+    "      check_paths: true\n"
+)
+
+
 def scaling_project(size: int, folder: Path) -> Path:
     """A copy of the site machinery with `size` sleep-only examples."""
     shutil.copytree(
@@ -493,15 +507,7 @@ def scaling_project(size: int, folder: Path) -> Path:
     )
     (folder / "docs").mkdir()
     (folder / "mkdocs.yml").write_text(
-        "site_name: scaling\n"
-        "plugins: [snippet-runner]\n"
-        "markdown_extensions:\n"
-        "  - pymdownx.superfences\n"
-        "  - pymdownx.tabbed: {alternate_style: true}\n"
-        "  - attr_list\n"
-        "  - pymdownx.snippets:\n"
-        "      base_path: [!relative $config_dir/snippets]\n"
-        "      check_paths: true\n"
+        "site_name: scaling\nplugins: [snippet-runner]\n" + EXAMPLE_MARKDOWN
     )
     topic = folder / "snippets" / "scale"
     topic.mkdir(parents=True)

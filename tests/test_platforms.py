@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site
 from snippet_runner import platforms
+from snippet_runner.bench import EXAMPLE_MARKDOWN
 from snippet_runner.settings import project_interpreters
 
 MINORS = [found.minor for found in project_interpreters()]
@@ -62,14 +63,7 @@ def write_config(project: Path, oldest: str, newest: str) -> None:
         "  - snippet-runner:\n"
         f'      oldest: "{oldest}"\n'
         f'      newest: "{newest}"\n'
-        "      notebooks: false\n"
-        "markdown_extensions:\n"
-        "  - pymdownx.superfences\n"
-        "  - pymdownx.tabbed: {alternate_style: true}\n"
-        "  - attr_list\n"
-        "  - pymdownx.snippets:\n"
-        "      base_path: [!relative $config_dir/snippets]\n"
-        "      check_paths: true\n"
+        "      notebooks: false\n" + EXAMPLE_MARKDOWN
     )
 
 

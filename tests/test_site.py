@@ -109,21 +109,27 @@ def test_every_run_is_shown_by_a_page():
     assert unused == [], "examples no page shows"
 
 
+def fixture_site(project, fixture: str, page_name: str) -> None:
+    """Make the project copy a site of one page, `page_name`, that shows
+    the fixture snippet tests/fixtures/snippets/`fixture`.py."""
+    for suffix in (".py", ".expect"):
+        shutil.copy(
+            FIXTURES / f"{fixture}{suffix}",
+            project / f"snippets/{fixture}{suffix}",
+        )
+    (project / f"docs/{page_name}.md").write_text(
+        f"# {page_name.title()}\n\n<!-- example: {fixture}.py -->\n"
+    )
+    one_page_site(project, f"{page_name}.md")
+
+
 def test_two_builds_that_run_the_example_show_different_values(
     project_copy, tmp_path
 ):
     # A page shows what its build's own run printed. Both builds run the
     # example (no cache): a fixture that prints when it ran, on a page of
     # its own, so that the suite runs no example of the site twice.
-    for suffix in (".py", ".expect"):
-        shutil.copy(
-            FIXTURES / f"prints_when{suffix}",
-            project_copy / f"snippets/prints_when{suffix}",
-        )
-    (project_copy / "docs/when.md").write_text(
-        "# When\n\n<!-- example: prints_when.py -->\n"
-    )
-    one_page_site(project_copy, "when.md")
+    fixture_site(project_copy, "prints_when", "when")
     shown = []
     for name in ("one", "two"):
         build = build_site(
@@ -210,15 +216,7 @@ def test_reference_to_a_missing_snippet_fails_the_build(project_copy):
 
 
 def test_output_is_shown_as_text_never_markup(project_copy):
-    for suffix in (".py", ".expect"):
-        shutil.copy(
-            FIXTURES / f"prints_markup{suffix}",
-            project_copy / f"snippets/prints_markup{suffix}",
-        )
-    (project_copy / "docs/markup.md").write_text(
-        "# Markup\n\n<!-- example: prints_markup.py -->\n"
-    )
-    one_page_site(project_copy, "markup.md")
+    fixture_site(project_copy, "prints_markup", "markup")
     build = build_site(project_copy, project_copy / "site")
     assert build.returncode == 0, build.stdout
     soup = page(project_copy / "site", "markup")
