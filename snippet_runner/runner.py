@@ -306,15 +306,11 @@ def check_run(
     cancel: threading.Event | None = None,
 ) -> Outcome:
     """Run (or take from the cache) one run, and judge it by its case."""
+    found = cached_outcome(run, case, digest)
+    if found is not None:
+        return found
     outcome = Outcome(run, case)
     key = cache.key(digest, run.interpreter)
-    # A stored result passed this very case: only passing runs are
-    # stored, under a key that covers the expectation and this code. It
-    # needs no lock and no judging, so a warm build does neither.
-    cached = cache.load(key)
-    if cached is not None:
-        outcome.result, outcome.from_cache = cached, True
-        return outcome
     with cache.slot(key, alone=case.alone):
         cached = cache.load(key)  # another process may have run it
         if cached is not None:
@@ -331,6 +327,19 @@ def check_run(
         if outcome.ok and not outcome.from_cache:
             cache.store(key, outcome.result)  # only runs that passed
     return outcome
+
+
+def cached_outcome(
+    run: Run, case: expect.Expectation, digest: str
+) -> Outcome | None:
+    """The run's outcome from the cache, or None if it must run. A stored
+    result passed this very case: only passing runs are stored, under a
+    key that covers the expectation and this code. It needs no lock and
+    no judging, so a warm build does neither."""
+    cached = cache.load(cache.key(digest, run.interpreter))
+    if cached is None:
+        return None
+    return Outcome(run, case, cached, from_cache=True)
 
 
 def plan(
@@ -552,11 +561,19 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     it waited for the exclusive lock, and it could not get that lock
     before the shared runs were done anyway (flock gives a waiting
     exclusive lock no precedence over new shared ones)."""
-    order = schedule.order(work)
+    # Results in the cache first, here: a warm build then starts no
+    # thread for them and orders only the runs it really makes (handing
+    # 470 cached runs to 32 threads cost more than reading them).
+    done: dict[int, Outcome] = {}
+    for index, item in enumerate(work):
+        cached = cached_outcome(*item)
+        if cached is not None:
+            done[index] = cached
+    left = [i for i in range(len(work)) if i not in done]
+    order = [left[i] for i in schedule.order([work[i] for i in left])]
     shared = [i for i in order if not work[i][1].alone]
     alone = [i for i in order if work[i][1].alone]
     cancel = threading.Event()
-    done: dict[int, Outcome] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             found = pool.map(lambda i: check_run(*work[i], cancel), shared)

@@ -5,8 +5,9 @@ import json
 import threading
 from types import SimpleNamespace
 
-from snippet_runner import runner, schedule
+from snippet_runner import cache, runner, schedule
 from snippet_runner.interpreters import build_interpreter
+from snippet_runner.process import RunResult
 from snippet_runner.runner import Example, Run
 
 HERE = build_interpreter()
@@ -70,3 +71,32 @@ def test_alone_runs_go_last_one_at_a_time_and_results_keep_their_order(
     assert started[2:] == ["alone_long", "alone_short"]
     assert most["alone_long"] == {"alone_long"}
     assert most["alone_short"] == {"alone_short"}
+
+
+def test_results_in_the_cache_are_taken_without_a_thread_or_a_place(
+    monkeypatch, tmp_path
+):
+    # A warm build: what the cache holds is read in order, up front; only
+    # the rest is scheduled and handed to check_run.
+    monkeypatch.setenv("SNIPPET_RUNNER_CACHE_DIR", str(tmp_path))
+    work = [item(name) for name in ("kept", "new", "also_kept")]
+    for run, _, digest in (work[0], work[2]):
+        stored = RunResult(["python", run.example.snippet.name], 0, "", 1, 9)
+        cache.store(cache.key(digest, run.interpreter), stored)
+    ordered, checked = [], []
+
+    def fake_order(items, seconds=None):
+        ordered.extend(run.example.snippet.stem for run, _, _ in items)
+        return list(range(len(items)))
+
+    def fake_check_run(run, case, digest, cancel):
+        checked.append(run.example.snippet.stem)
+        return SimpleNamespace(run=run, result=None, from_cache=False)
+
+    monkeypatch.setattr(schedule, "order", fake_order)
+    monkeypatch.setattr(runner, "check_run", fake_check_run)
+    done = runner.run_in_order(work, jobs=4)
+    assert ordered == checked == ["new"]
+    assert [outcome.run for outcome in done] == [w[0] for w in work]
+    assert [outcome.from_cache for outcome in done] == [True, False, True]
+    assert done[0].result.command == ["python", "kept.py"]
