@@ -305,10 +305,8 @@ def check_run(
     digest: str,
     cancel: threading.Event | None = None,
 ) -> Outcome:
-    """Run (or take from the cache) one run, and judge it by its case."""
-    found = cached_outcome(run, case, digest)
-    if found is not None:
-        return found
+    """Run one run that was not in the cache (run_in_order looked), and
+    judge it by its case; unless another process stored it meanwhile."""
     outcome = Outcome(run, case)
     key = cache.key(digest, run.interpreter)
     with cache.slot(key, alone=case.alone):
