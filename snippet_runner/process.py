@@ -220,51 +220,92 @@ def kill_group(group: int, marker: str = "") -> list[str]:
     return described
 
 
-def _exit_status(
-    proc: subprocess.Popen, timeout: float
-) -> tuple[int, float | None]:
-    """Like proc.wait(timeout), and also the CPU seconds the program used,
-    with every descendant it waited for, from the kernel's wait4 rusage.
-    Not counted: processes it did not wait for, such as workers still
-    exiting after it did (they are orphaned) or a forkserver; the run's
-    cost is a lower bound. None where the platform has no wait4/pidfd."""
-    if not (hasattr(os, "wait4") and hasattr(os, "pidfd_open")):
-        return proc.wait(timeout), None
-    if proc.returncode is not None:
-        return proc.returncode, None
-    handle = os.pidfd_open(proc.pid)
-    try:
-        # Readable once the process has exited: no polling, no latency.
-        if not select.select([handle], [], [], max(timeout, 0))[0]:
-            raise subprocess.TimeoutExpired(proc.args, timeout)
-    finally:
-        os.close(handle)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_utime + usage.ru_stime
-
-
 class RunCancelled(Exception):
     """The run was stopped, its processes killed, because whatever runs it
     is stopping (Ctrl-C in a build, say)."""
 
 
-def _wait(
-    proc: subprocess.Popen, timeout: float, cancel: threading.Event | None
-) -> tuple[int | None, float | None]:
-    """The exit code, or None at the timeout, and the CPU seconds used
-    (see _exit_status); RunCancelled once `cancel` is set (looked at ten
-    times a second)."""
+class Cancel:
+    """The flag that stops runs: set() once, and every run that is waiting
+    stops. Like threading.Event; where a run can wait for its program's
+    exit on a file descriptor (Linux), it waits on this flag's too, so the
+    wait needs no polling: a cold build waits on 32 runs at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._pipe: tuple[int, int] | None = None
+
+    def set(self) -> None:
+        with self._lock:
+            self._event.set()
+            if self._pipe is not None:
+                os.write(self._pipe[1], b"x")
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def fileno(self) -> int:
+        """Readable once set (a pipe, made on first use)."""
+        with self._lock:
+            if self._pipe is None:
+                self._pipe = os.pipe()
+                if self._event.is_set():
+                    os.write(self._pipe[1], b"x")
+            return self._pipe[0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pipe is not None:
+                for end in self._pipe:
+                    os.close(end)
+                self._pipe = None
+
+
+def _exit_status(
+    proc: subprocess.Popen, timeout: float, cancel: Cancel | None = None
+) -> tuple[int, float | None]:
+    """Like proc.wait(timeout), and also the CPU seconds the program used,
+    with every descendant it waited for, from the kernel's wait4 rusage.
+    Not counted: processes it did not wait for, such as workers still
+    exiting after it did (they are orphaned) or a forkserver; the run's
+    cost is a lower bound. None where the platform has no wait4/pidfd.
+    RunCancelled as soon as `cancel` is set."""
+    if not (hasattr(os, "wait4") and hasattr(os, "pidfd_open")):
+        return _polled_exit_status(proc, timeout, cancel), None
+    if proc.returncode is not None:
+        return proc.returncode, None
+    handle = os.pidfd_open(proc.pid)
+    try:
+        # Readable once the process has exited: no polling, no latency.
+        waited_on = [handle] if cancel is None else [handle, cancel.fileno()]
+        ready = select.select(waited_on, [], [], max(timeout, 0))[0]
+    finally:
+        os.close(handle)
+    if handle not in ready:
+        if ready:  # the cancel's pipe
+            raise RunCancelled(f"{proc.args[1]}: stopped")
+        return None, None
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime
+
+
+def _polled_exit_status(
+    proc: subprocess.Popen, timeout: float, cancel: Cancel | None
+) -> int | None:
+    """proc.wait(timeout) (None at the timeout), looking at `cancel` ten
+    times a second: where there is no pidfd to wait on."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
         if cancel is not None:
             remaining = min(remaining, 0.1)
         try:
-            return _exit_status(proc, remaining)
+            return proc.wait(max(remaining, 0))
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
-                return None, None
+                return None
         if cancel is not None and cancel.is_set():
             raise RunCancelled(f"{proc.args[1]}: stopped")
 
@@ -273,7 +314,7 @@ def run_program(
     script: Path,
     args: tuple[str, ...] = (),
     timeout: float = 20.0,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
     interpreter: Interpreter | None = None,
 ) -> RunResult:
     """Run `script` on `interpreter` (default: the Python running this)."""
@@ -311,7 +352,7 @@ def run_program(
         )
         reader.start()
         try:
-            exit_code, cpu_seconds = _wait(proc, timeout, cancel)
+            exit_code, cpu_seconds = _exit_status(proc, timeout, cancel)
         except BaseException:
             # Cancelled, Ctrl-C, a test's time limit: the snippet runs in a
             # session of its own, out of reach of the terminal's Ctrl-C, so

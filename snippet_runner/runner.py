@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 from . import cache, platforms, results, schedule
 from . import expectation as expect
 from .interpreters import Interpreter, build_interpreter, names
-from .process import ROOT, RunResult, run_program
+from .process import ROOT, Cancel, RunResult, run_program
 
 SNIPPETS_DIR = ROOT / "snippets"
 EXPECTATION_SUFFIX = ".expect"
@@ -303,7 +302,7 @@ def check_run(
     run: Run,
     case: expect.Expectation,
     digest: str,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> Outcome:
     """Run one run that was not in the cache (run_in_order looked), and
     judge it by its case; unless another process stored it meanwhile."""
@@ -571,18 +570,21 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     order = [left[i] for i in schedule.order([work[i] for i in left])]
     shared = [i for i in order if not work[i][1].alone]
     alone = [i for i in order if work[i][1].alone]
-    cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        try:
-            found = pool.map(lambda i: check_run(*work[i], cancel), shared)
-            done.update(zip(shared, found, strict=True))
-            for i in alone:
-                done[i] = check_run(*work[i], cancel)
-        except BaseException:
-            # Ctrl-C (or any error here): runs not started never start, and
-            # the running ones kill their processes and stop.
-            pool.shutdown(wait=False, cancel_futures=True)
-            cancel.set()
-            raise
+    cancel = Cancel()
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            try:
+                found = pool.map(lambda i: check_run(*work[i], cancel), shared)
+                done.update(zip(shared, found, strict=True))
+                for i in alone:
+                    done[i] = check_run(*work[i], cancel)
+            except BaseException:
+                # Ctrl-C (or any error here): runs not started never start,
+                # and the running ones kill their processes and stop.
+                pool.shutdown(wait=False, cancel_futures=True)
+                cancel.set()
+                raise
+    finally:
+        cancel.close()  # the pool is done: no run waits on it any more
     schedule.record([(done[i], work[i][2]) for i in range(len(work))])
     return [done[i] for i in range(len(work))]

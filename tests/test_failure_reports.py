@@ -4,7 +4,9 @@ The fixture snippets in tests/fixtures/snippets are wrong on purpose and
 are never part of the site.
 """
 
+import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from snippet_runner import runner
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.process import RunCancelled, run_program
+from snippet_runner.process import Cancel, RunCancelled, run_program
 from snippet_runner.runner import Example, check_examples
 
 # The fixtures run on the build's Python: what is tested is the message.
@@ -166,7 +168,7 @@ def test_resource_tracker_warning_fails_the_expectation():
 
 @one_hung_fixture_at_a_time
 def test_cancelled_run_stops_at_once_and_kills_its_processes():
-    cancel = threading.Event()
+    cancel = Cancel()
     threading.Timer(1.5, cancel.set).start()
     started = time.monotonic()
     with pytest.raises(RunCancelled):
@@ -174,6 +176,22 @@ def test_cancelled_run_stops_at_once_and_kills_its_processes():
         run_program(FIXTURES / "hangs.py", ("patient",), 60, cancel)
     assert time.monotonic() - started < 1.5 + 2
     assert processes_of("fixtures/snippets/hangs.py patient") == []
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="no pidfd here")
+def test_a_cancel_wakes_a_wait_at_once_however_late_the_wait_began():
+    # Runs wait on the cancel's pipe beside their program's pidfd, with no
+    # polling: the pipe must be readable for a wait that starts after set().
+    cancel = Cancel()
+    early = cancel.fileno()
+    assert select.select([early], [], [], 0)[0] == []
+    cancel.set()
+    assert select.select([early], [], [], 0)[0] == [early]
+    late = Cancel()
+    late.set()
+    assert select.select([late.fileno()], [], [], 0)[0] == [late.fileno()]
+    for flag in (cancel, late):
+        flag.close()
 
 
 # A build in miniature: check_examples on the hung fixture, until Ctrl-C.
