@@ -98,6 +98,14 @@ def main(argv=None) -> int:
             print(f"ok    {example} on {names(outcome.interpreters)}")
         else:
             print(f"FAIL  {outcome.report()}")
+    again = [
+        str(run.run)
+        for found in outcomes.values()
+        for run in found.runs
+        if run.again
+    ]
+    if again:
+        print("ran again after a timeout among the others:", "; ".join(again))
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

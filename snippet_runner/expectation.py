@@ -14,6 +14,8 @@ A snippet `snippets/topic/name.py` has its expectation in
 Header keys:
     exit     (required) the exit code the run must end with
     timeout  seconds after which the run and all its processes are killed
+             (once more, at most one run per core, if it shared the
+             machine with many: runner.py)
     alone    yes: run while no other snippet runs (timing measurements)
     draft    why this expectation is not reviewed yet; it always fails
     python   the versions this case is for (see below); none: every other

@@ -259,6 +259,14 @@ class ExampleBuild:
             time.monotonic() - started,
             names(self.interpreters),
         )
+        again = [str(run.run) for run in runs if run.again]
+        if again:
+            log.info(
+                "ran again, at most %d at once, after a timeout among the "
+                "other runs: %s",
+                runner.CORES,
+                "; ".join(again),
+            )
         if merged:
             systems = platforms.listed({run.run.platform for run in merged})
             log.info(

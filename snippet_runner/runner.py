@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,11 @@ EXPECTATION_SUFFIX = ".expect"
 DEFAULT_JOBS = int(
     os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * (os.cpu_count() or 1)
 )
+# A run that times out among `jobs` others may only have been starved:
+# a first build on a fresh machine, its disk cache empty, once took a
+# 3-second Dask example to 65 s and a spawn example past its 20 s. Such a
+# run goes again, at most one per core, and only a second timeout counts.
+CORES = os.cpu_count() or 1
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the plugin's `oldest` to `newest`
 # (settings.apply() sets it from mkdocs.yml).
@@ -155,6 +161,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     from_cache: bool = False
     stored: Path | None = None  # the result file it came from, if merged
+    again: bool = False  # run a second time, after a timeout among many
 
     @property
     def ok(self) -> bool:
@@ -264,7 +271,11 @@ def _run_order(outcome: Outcome):
     return order.index(run.platform), run.interpreter.release
 
 
-def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
+def judge(
+    expected: expect.Expectation, result: RunResult, again: bool = False
+) -> list[str]:
+    """What is wrong with a run; `again`: a second try, after a timeout
+    among many runs."""
     problems = []
     if expected.draft:
         problems.append(
@@ -272,9 +283,14 @@ def judge(expected: expect.Expectation, result: RunResult) -> list[str]:
             "only what the program guarantees, then delete its 'draft:' line"
         )
     if result.timed_out:
+        twice = (
+            f" twice, among many runs and then among at most {CORES}"
+            if again
+            else ""
+        )
         problems.append(
-            f"timed out after {result.timeout:g} s (the 'timeout' of "
-            f"{expected.name}); all its processes were killed"
+            f"timed out after {result.timeout:g} s{twice} (the 'timeout' "
+            f"of {expected.name}); all its processes were killed"
         )
     elif result.exit_code != expected.exit_code:
         if expected.exit_code != 0 and result.exit_code == 0:
@@ -303,10 +319,12 @@ def check_run(
     case: expect.Expectation,
     digest: str,
     cancel: Cancel | None = None,
+    again: bool = False,
 ) -> Outcome:
     """Run one run that was not in the cache (run_in_order looked), and
-    judge it by its case; unless another process stored it meanwhile."""
-    outcome = Outcome(run, case)
+    judge it by its case; unless another process stored it meanwhile.
+    `again`: a second try, after a timeout among many runs."""
+    outcome = Outcome(run, case, again=again)
     key = cache.key(digest, run.interpreter)
     with cache.slot(key, alone=case.alone):
         cached = cache.load(key)  # another process may have run it
@@ -320,10 +338,14 @@ def check_run(
                 cancel,
                 run.interpreter,
             )
-        outcome.problems = judge(case, outcome.result)
+        outcome.problems = judge(case, outcome.result, again)
         if outcome.ok and not outcome.from_cache:
             cache.store(key, outcome.result)  # only runs that passed
     return outcome
+
+
+def _timed_out(outcome: Outcome) -> bool:
+    return outcome.result is not None and outcome.result.timed_out
 
 
 def cached_outcome(
@@ -576,6 +598,15 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
             try:
                 found = pool.map(lambda i: check_run(*work[i], cancel), shared)
                 done.update(zip(shared, found, strict=True))
+                crowded = len(shared) > CORES
+                again = [i for i in shared if crowded and _timed_out(done[i])]
+                one_per_core = threading.BoundedSemaphore(CORES)
+
+                def rerun(i: int) -> Outcome:
+                    with one_per_core:
+                        return check_run(*work[i], cancel, again=True)
+
+                done.update(zip(again, pool.map(rerun, again), strict=True))
                 for i in alone:
                     done[i] = check_run(*work[i], cancel)
             except BaseException:

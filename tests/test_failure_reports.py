@@ -19,7 +19,12 @@ import pytest
 from conftest import FIXTURES, ROOT
 from snippet_runner import runner
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.process import Cancel, RunCancelled, run_program
+from snippet_runner.process import (
+    Cancel,
+    RunCancelled,
+    RunResult,
+    run_program,
+)
 from snippet_runner.runner import Example, check_examples
 
 # The fixtures run on the build's Python: what is tested is the message.
@@ -95,6 +100,51 @@ def test_hung_snippet_is_killed_with_all_its_processes(monkeypatch):
     assert len(pids) == 2
     assert processes_running(pids) == []
     assert processes_of("fixtures/snippets/hangs.py") == []
+
+
+def crowd_of_two(monkeypatch, starved):
+    """Check two passing fixtures on a machine said to have one core, so
+    that they count as a crowd; `starved(name, try)` says which tries of
+    which snippet time out (without running). The names of every try."""
+    monkeypatch.setenv("SNIPPET_RUNNER_CACHE", "off")  # really run each
+    monkeypatch.setattr(runner, "CORES", 1)
+    tries = []
+
+    def maybe_starved(snippet, args, timeout, *rest):
+        tries.append(snippet.name)
+        if starved(snippet.name, tries.count(snippet.name)):
+            return RunResult([snippet.name], None, "", timeout, timeout)
+        return run_program(snippet, args, timeout, *rest)
+
+    monkeypatch.setattr(runner, "run_program", maybe_starved)
+    examples = [
+        Example(FIXTURES / f"prints_{n}.py") for n in ("when", "markup")
+    ]
+    outcomes = check_examples(examples, [HERE])
+    return [outcomes[example] for example in examples], tries
+
+
+def test_a_timeout_among_many_runs_goes_again(monkeypatch):
+    (when, markup), tries = crowd_of_two(
+        monkeypatch, lambda name, n: name == "prints_when.py" and n == 1
+    )
+    assert when.ok, when.report()
+    assert [run.again for run in when.runs] == [True]
+    assert [run.again for run in markup.runs] == [False]
+    assert sorted(tries) == ["prints_markup.py"] + ["prints_when.py"] * 2
+
+
+def test_a_second_timeout_fails_the_run(monkeypatch):
+    (when, markup), tries = crowd_of_two(
+        monkeypatch, lambda name, n: name == "prints_when.py"
+    )
+    assert markup.ok, markup.report()
+    assert when.report().startswith(
+        on_here("prints_when") + "timed out after 20 s twice, among many "
+        "runs and then among at most 1 (the 'timeout' of "
+        "tests/fixtures/snippets/prints_when.expect)"
+    )
+    assert tries.count("prints_when.py") == 2
 
 
 def test_unexpected_exit_code():
