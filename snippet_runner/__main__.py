@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import cache, results, scaffold
 from .interpreters import InterpreterError, names
-from .runner import Example, check_examples, discover_examples
+from .runner import Example, check_examples, discover_examples, ran_again
 from .settings import project_interpreters
 
 
@@ -98,12 +98,7 @@ def main(argv=None) -> int:
             print(f"ok    {example} on {names(outcome.interpreters)}")
         else:
             print(f"FAIL  {outcome.report()}")
-    again = [
-        str(run.run)
-        for found in outcomes.values()
-        for run in found.runs
-        if run.again
-    ]
+    again = ran_again(outcomes.values())
     if again:
         print("ran again after a timeout among the others:", "; ".join(again))
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")

@@ -259,7 +259,7 @@ class ExampleBuild:
             time.monotonic() - started,
             names(self.interpreters),
         )
-        again = [str(run.run) for run in runs if run.again]
+        again = runner.ran_again(outcomes.values())
         if again:
             log.info(
                 "ran again, at most %d at once, after a timeout among the "

@@ -37,14 +37,13 @@ EXPECTATION_SUFFIX = ".expect"
 # 69 s with 32 and 70 s with 64, but at 64 the load average reached 33
 # and timing checks of the runner itself went astray.
 # SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
-DEFAULT_JOBS = int(
-    os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * (os.cpu_count() or 1)
-)
-# A run that times out among `jobs` others may only have been starved:
-# a first build on a fresh machine, its disk cache empty, once took a
-# 3-second Dask example to 65 s and a spawn example past its 20 s. Such a
-# run goes again, at most one per core, and only a second timeout counts.
 CORES = os.cpu_count() or 1
+DEFAULT_JOBS = int(os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * CORES)
+# A run that times out among `jobs` others may only have been starved: a
+# first build on a fresh 2-core machine, its disk cache empty, took a Dask
+# example that needs under 3 s alone past its 60 s, and a spawn example
+# past its 20 s. Such a run goes again, at most one per core, and only a
+# second timeout counts.
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # The versions a scoped case may name: the plugin's `oldest` to `newest`
 # (settings.apply() sets it from mkdocs.yml).
@@ -348,6 +347,16 @@ def _timed_out(outcome: Outcome) -> bool:
     return outcome.result is not None and outcome.result.timed_out
 
 
+def ran_again(outcomes) -> list[str]:
+    """The runs of these ExampleOutcomes that went a second time."""
+    return [
+        str(run.run)
+        for outcome in outcomes
+        for run in outcome.runs
+        if run.again
+    ]
+
+
 def cached_outcome(
     run: Run, case: expect.Expectation, digest: str
 ) -> Outcome | None:
@@ -599,7 +608,8 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
                 found = pool.map(lambda i: check_run(*work[i], cancel), shared)
                 done.update(zip(shared, found, strict=True))
                 crowded = len(shared) > CORES
-                again = [i for i in shared if crowded and _timed_out(done[i])]
+                again = [i for i in shared if _timed_out(done[i])]
+                again = again if crowded else []
                 one_per_core = threading.BoundedSemaphore(CORES)
 
                 def rerun(i: int) -> Outcome:
