@@ -24,8 +24,15 @@ from pathlib import Path
 
 from . import cache, results, scaffold
 from .interpreters import InterpreterError, names
-from .runner import Example, check_examples, discover_examples, ran_again
+from .runner import (
+    Example,
+    MissingFiles,
+    check_examples,
+    discover_examples,
+    ran_again,
+)
 from .settings import project_interpreters
+from .untrusted import log_text
 
 
 def examples_for(paths: list[str]) -> list[Example]:
@@ -80,8 +87,8 @@ def main(argv=None) -> int:
         return 2
     try:
         outcomes = check_examples(examples_for(options.snippets), interpreters)
-    except results.ResultsError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (results.ResultsError, MissingFiles) as error:
+        print(f"error: {log_text(str(error))}", file=sys.stderr)
         return 2
     if options.out is not None:
         written = write_results(outcomes.values(), options.out)
@@ -93,14 +100,17 @@ def main(argv=None) -> int:
                 shown = outcome.shown(runs).result
                 checked = names([run.run.interpreter for run in runs])
                 print(f"$ {' '.join(shown.command)}   # {checked}")
-                print(shown.output, end="")
+                print(log_text(shown.output), end="")
         if outcome.ok:
             print(f"ok    {example} on {names(outcome.interpreters)}")
         else:
-            print(f"FAIL  {outcome.report()}")
+            print(f"FAIL  {log_text(outcome.report())}")
     again = ran_again(outcomes.values())
     if again:
-        print("ran again after a timeout among the others:", "; ".join(again))
+        print(
+            "ran again after a timeout that the load explained:",
+            log_text("; ".join(again)),
+        )
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

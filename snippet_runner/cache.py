@@ -2,9 +2,14 @@
 
 A result is reused only when nothing that could change it has changed: the
 key covers the snippet's bytes, its expectation's bytes, every local module
-it imports (transitively), its arguments, the interpreter (its path and
-exact build), and the runner's own source. Failed runs are never
-stored, so they always run again.
+it imports (transitively), every data file of its folder (any file that is
+neither Python nor an expectation), its arguments, the interpreter (its
+path and exact build), the environment a run gets (the allowlisted
+variables, names and values), and the runner's own source. Failed runs
+are never stored, so they always run again. An entry that cannot be read
+back as a valid result (a crash mid-write on a file system without atomic
+rename, a disk error, an edit by hand) is deleted with a message, and the
+run goes again.
 
 SNIPPET_RUNNER_CACHE=off bypasses it (a fresh run of everything);
 SNIPPET_RUNNER_CACHE_DIR moves it (the tests use a fresh one per session).
@@ -20,11 +25,13 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import process, results
 from .interpreters import Interpreter
 from .process import ROOT, RunResult
 
@@ -34,7 +41,9 @@ except ImportError:  # Windows: see slot()
     fcntl = None
 
 RUNNER_DIR = Path(__file__).resolve().parent
+EXPECTATION_SUFFIX = ".expect"
 DEFAULT_DIRECTORY = ROOT / ".cache/snippet-runs"
+log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
 
 def directory() -> Path:
@@ -114,6 +123,23 @@ def local_modules(snippet: Path) -> list[Path]:
     return sorted(found)
 
 
+def data_files(snippet: Path) -> list[Path]:
+    """The files of the snippet's folder (and below) that a run may read:
+    neither Python nor an expectation, nor hidden, nor bytecode."""
+    folder = snippet.parent
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if (
+            path.is_file()
+            and path.suffix not in (".py", ".pyc", EXPECTATION_SUFFIX)
+            and "__pycache__" not in parts
+            and not any(part.startswith(".") for part in parts)
+        ):
+            found.append(path)
+    return sorted(found)
+
+
 def example_inputs(
     snippet: Path, args: tuple[str, ...], expectation: Path
 ) -> dict[str, str]:
@@ -139,6 +165,8 @@ def example_inputs(
     }
     for module in local_modules(snippet):
         inputs[name(module)] = sha(text_bytes(module))
+    for data in data_files(snippet):
+        inputs[name(data)] = sha(data.read_bytes())
     return inputs
 
 
@@ -157,24 +185,49 @@ def example_digest(
     return digest_of(example_inputs(snippet, args, expectation))
 
 
+def environment_digest() -> str:
+    """The environment a run gets from the build (process.ENVIRONMENT's
+    variables), as one hash."""
+    passed = sorted(process.passed_environment().items())
+    return hashlib.sha256(repr(passed).encode()).hexdigest()
+
+
 def key(example: str, interpreter: Interpreter) -> str:
-    """A run's key: its example's digest and the interpreter it runs on."""
-    identity = f"{example}\0{interpreter.identity()}"
+    """A run's key: its example's digest, the interpreter it runs on, the
+    environment it gets and how much of its output is kept."""
+    identity = (
+        f"{example}\0{interpreter.identity()}\0{environment_digest()}"
+        f"\0{process.MAX_OUTPUT}"
+    )
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def load(key: str) -> RunResult | None:
+    """The stored result, or None: not stored, or not valid (then the
+    entry is deleted, with a message, and the run goes again)."""
     path = directory() / f"{key}.json"
     if not enabled() or not path.is_file():
         return None
-    return RunResult(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return results.run_result(data)
+    except (OSError, ValueError, results.Invalid) as error:
+        log.info(
+            "run cache: discarded %s, which is not a valid result (%s); "
+            "the run goes again",
+            path,
+            str(error)[:200],
+        )
+        path.unlink(missing_ok=True)
+        return None
 
 
 def store(key: str, result: RunResult) -> None:
     if not enabled():
         return
     path = directory() / f"{key}.json"
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_text(json.dumps(dataclasses.asdict(result)), "utf-8")
     partial.replace(path)  # atomic: readers never see half a file
 

@@ -58,6 +58,7 @@ end ignored).
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import functools
 import re
@@ -461,7 +462,30 @@ def load(path: Path, name: str | None = None) -> ExpectationFile:
         raise ExpectationError(
             name, None, "missing: every snippet needs an expectation file"
         )
-    return parse(path.read_text(encoding="utf-8"), name)
+    return parse(decode(path.read_bytes(), name), name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """An expectation's text: UTF-8 without a byte-order mark, or an
+    ExpectationError that says where it is not and how to fix it."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise ExpectationError(
+            name,
+            1,
+            "starts with a byte-order mark (BOM, the bytes EF BB BF), which "
+            "some Windows editors add: save the file as UTF-8 without BOM",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex().upper()
+        raise ExpectationError(
+            name,
+            line,
+            f"not UTF-8 text (byte {byte} at offset {error.start} cannot "
+            "start or continue a UTF-8 character): save the file as UTF-8",
+        ) from None
 
 
 def output_lines(output: str) -> list[str]:

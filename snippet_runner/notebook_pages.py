@@ -25,6 +25,7 @@ from mkdocs.structure.files import File
 
 from . import notebooks
 from .pages import NOT_SEARCHED, escape_output
+from .untrusted import html_text, log_text
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner.notebooks")
 
@@ -72,7 +73,7 @@ class NotebookPages:
             log.error("%s could not be executed: %r", uri, error)
             return
         if not outcome.ok:
-            log.error("%s", outcome.report())
+            log.error("%s", log_text(outcome.report()))
         elif outcome.kernel_log.strip():
             log.debug("kernel output for %s:\n%s", uri, outcome.kernel_log)
         modules = _module_files(config, source)
@@ -113,13 +114,17 @@ class NotebookPages:
         parts.append(_downloads(page, added["modules"]))
         info = outcome.provenance
         if info:
-            methods = ", ".join(info.get("start_methods", [])) or "none"
+            methods = ", ".join(map(str, info.get("start_methods", [])))
+            seconds = info.get("seconds")
+            if isinstance(seconds, (int, float)):
+                seconds = f"{seconds:.1f}"
             parts.append(
                 '<p class="example-provenance">Outputs below: executed '
-                f"while this site was built · {info['seconds']:.1f} s · "
-                f"{html.escape(info['python'])} on "
-                f"{html.escape(info['platform'])} · start methods used: "
-                f"{html.escape(methods)} · {html.escape(info['finished_at'])}"
+                f"while this site was built · {html_text(seconds)} s · "
+                f"{html_text(info.get('python'))} on "
+                f"{html_text(info.get('platform'))} · start methods used: "
+                f"{html_text(methods or 'none')} · "
+                f"{html_text(info.get('finished_at'))}"
                 " · checked on this one Python only: the kernel is the "
                 "build's own</p>"
             )

@@ -377,9 +377,18 @@ def check_notebook(notebook: Path) -> NotebookOutcome:
     stored = cache.directory() / f"{key}.ipynb"
     with cache.slot(key, alone=False):
         if cache.enabled() and stored.is_file():
-            outcome.executed = nbformat.read(stored, as_version=4)
-            outcome.from_cache = True
-        else:
+            try:
+                outcome.executed = nbformat.read(stored, as_version=4)
+                outcome.from_cache = True
+            except Exception as error:  # nbformat raises many kinds
+                cache.log.info(
+                    "run cache: discarded %s, which is not a valid executed "
+                    "notebook (%s); it runs again",
+                    stored,
+                    str(error)[:200],
+                )
+                stored.unlink(missing_ok=True)
+        if not outcome.from_cache:
             timeouts = {k: e.timeout for k, e in expectations.items()}
             nb, outcome.kernel_log, problems = _execute(notebook, timeouts)
             outcome.executed = nb

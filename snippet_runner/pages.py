@@ -51,16 +51,12 @@ from .runner import (
     check_examples,
 )
 from .settings import project_interpreters
+from .untrusted import html_text, log_text, one_line, visible
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
 DIRECTIVE = re.compile(r"<!-- example: (?P<reference>[^<>]+?) -->[ \t]*")
 FENCE = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})")
-# C0 controls (ANSI escapes among them) are shown as visible symbols.
-CONTROLS = {
-    code: chr(0x2400 + code) for code in range(32) if code not in (9, 10)
-}
-CONTROLS[127] = "\u2421"
 # Material's search plugin leaves out of its index an element with this
 # attribute (and removes the attribute from the page).
 NOT_SEARCHED = ' data-search-exclude="true"'
@@ -86,11 +82,15 @@ def references(markdown: str) -> list[tuple[int, str]]:
 
 
 def escape_output(text: str) -> str:
-    return html.escape(text, quote=False).translate(CONTROLS)
+    """A run's output as HTML text (controls, ANSI escapes among them,
+    shown as visible symbols)."""
+    return html.escape(visible(text), quote=False)
 
 
 def provenance(outcome: Outcome) -> str:
-    """What produced one run's output, as the line under it says."""
+    """What produced one run's output, as the line under it says. Every
+    field is escaped: a snippet can write its own start methods, and a
+    result file every field."""
     result = outcome.result
     methods = ", ".join(result.start_methods) or "none (no child process)"
     if result.timed_out:
@@ -100,11 +100,27 @@ def provenance(outcome: Outcome) -> str:
     elsewhere = ""
     if outcome.made_elsewhere:
         elsewhere = " · produced elsewhere, merged from its result file"
+    fields = [
+        f"<code>{html_text(' '.join(result.command))}</code>",
+        html_text(ending),
+        html_text(f"{result.seconds:.1f} s"),
+        f"{html_text(result.python)} on {html_text(result.platform)}",
+        f"start method: {html_text(methods)}",
+        html_text(result.buffering),
+        html_text(result.finished_at) + elsewhere,
+    ]
+    return " · ".join(fields)
+
+
+def cut_html(result) -> str:
+    """Under an output that was cut: how much of it is shown."""
+    if not result.cut:
+        return ""
+    kept = len(result.output.encode("utf-8"))
     return (
-        f"<code>{html.escape(' '.join(result.command))}</code> · {ending} · "
-        f"{result.seconds:.1f} s · {html.escape(result.python)} on "
-        f"{html.escape(result.platform)} · start method: {methods} · "
-        f"{html.escape(result.buffering)} · {result.finished_at}{elsewhere}"
+        f'<p class="example-cut"{NOT_SEARCHED}>Output cut: the first '
+        f"{kept:,} bytes of {kept + result.cut:,} are shown (the runner "
+        "keeps at most its <code>max_output</code>).</p>"
     )
 
 
@@ -164,6 +180,7 @@ def output_html(outcome: ExampleOutcome) -> str:
         parts.append(
             '<div class="highlight"><pre><code class="language-text">'
             f"{escape_output(shown.result.output)}</code></pre></div>"
+            f"{cut_html(shown.result)}"
             f'<p class="example-provenance"{NOT_SEARCHED}>'
             f"{provenance(shown)}</p>"
             f'<p class="example-checked"{NOT_SEARCHED}>'
@@ -176,10 +193,17 @@ def output_html(outcome: ExampleOutcome) -> str:
 
 def checked_html(outcome: ExampleOutcome, runs: list[Outcome]) -> str:
     text = f"Checked on {where_html(runs)}"
+    merged = [run for run in runs if run.made_elsewhere]
+    if merged:
+        were = "was" if len(merged) == 1 else "were"
+        text += (
+            f" (the runs on {where_html(merged)} {were} made elsewhere and "
+            "merged from their result files)"
+        )
     if outcome.needs:
         needs = ", ".join(outcome.needs)
         return (
-            f"{text} only: this example needs {html.escape(needs)}, which "
+            f"{text} only: this example needs {html_text(needs)}, which "
             "only the build's own environment has"
         )
     if len(runs) > 1:
@@ -243,8 +267,8 @@ class ExampleBuild:
         started = time.monotonic()
         try:
             outcomes = check_examples(examples.values(), self.interpreters)
-        except results.ResultsError as error:
-            raise ExampleError(str(error)) from None
+        except (results.ResultsError, runner.MissingFiles) as error:
+            raise ExampleError(log_text(str(error))) from None
         self.outcomes = {
             ref: outcomes[example] for ref, example in examples.items()
         }
@@ -262,10 +286,10 @@ class ExampleBuild:
         again = runner.ran_again(outcomes.values())
         if again:
             log.info(
-                "ran again, at most %d at once, after a timeout among the "
-                "other runs: %s",
+                "ran again, at most %d at once, after a timeout that the "
+                "load explained: %s",
                 runner.CORES,
-                "; ".join(again),
+                log_text("; ".join(map(one_line, again))),
             )
         if merged:
             systems = platforms.listed({run.run.platform for run in merged})
@@ -278,7 +302,9 @@ class ExampleBuild:
         for reference, showing in self.pages.items():
             outcome = self.outcomes.get(reference)
             if outcome is not None and not outcome.ok:
-                log.error("%s refers to %s", showing[0], outcome.report())
+                log.error(
+                    "%s refers to %s", showing[0], log_text(outcome.report())
+                )
 
     def snippet_files(self, config) -> list[File]:
         """The snippets, and the modules of their folders that they need,

@@ -21,6 +21,7 @@ from .interpreters import InterpreterError
 from .markup import BlockPlaceholders, unwrap_tokens
 from .notebook_pages import NotebookPages
 from .pages import ExampleBuild, ExampleError, read_pages
+from .process import handle_termination
 from .settings import RunnerConfig, Settings
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
@@ -38,6 +39,9 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         config_dir = Path(config.config_file_path).resolve().parent
         self.settings = Settings.from_config(self.config, config_dir)
         self.settings.apply()
+        # A SIGTERM to the build (CI cancelled, a container stopped) kills
+        # the runs in progress with all their processes first.
+        handle_termination()
         config.markdown_extensions.append(BlockPlaceholders())
         try:
             self.interpreters = self.settings.select_interpreters()

@@ -27,7 +27,15 @@ from pathlib import Path
 from . import cache, platforms, results, schedule
 from . import expectation as expect
 from .interpreters import Interpreter, build_interpreter, names
-from .process import ROOT, Cancel, RunResult, run_program
+from .process import (
+    ROOT,
+    WATCHED_SHARE,
+    Cancel,
+    RunCancelled,
+    RunResult,
+    handle_termination,
+    run_program,
+)
 
 SNIPPETS_DIR = ROOT / "snippets"
 EXPECTATION_SUFFIX = ".expect"
@@ -45,6 +53,9 @@ DEFAULT_JOBS = int(os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * CORES)
 # past its 20 s. Such a run goes again, at most one per core, and only a
 # second timeout counts.
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
+# A report (the log, a failed example's box on its page) shows at most
+# this many of an output's first lines, and as many of its last.
+REPORTED_LINES = 100
 # The versions a scoped case may name: the plugin's `oldest` to `newest`
 # (settings.apply() sets it from mkdocs.yml).
 SUPPORTED = ((3, 9), (3, 14))
@@ -168,12 +179,10 @@ class Outcome:
 
     @property
     def made_elsewhere(self) -> bool:
-        """Produced where this build could not produce it: another
-        system, or an interpreter this machine does not have."""
-        run = self.run
-        return run.platform != platforms.current() or not (
-            Path(run.interpreter.path).is_file()
-        )
+        """Read from a result file, not run by this build: whatever the
+        file says of its system and interpreter, it is shown as made
+        elsewhere."""
+        return self.stored is not None
 
     def report(self) -> str:
         """The message a contributor sees when the snippet is wrong."""
@@ -185,6 +194,13 @@ class Outcome:
             lines.append(f"  command: {' '.join(self.result.command)}")
             lines.append("  output:")
             shown = self.result.output.splitlines() or ["(no output)"]
+            if len(shown) > 2 * REPORTED_LINES:
+                left_out = len(shown) - 2 * REPORTED_LINES
+                shown = [
+                    *shown[:REPORTED_LINES],
+                    f"... ({left_out} lines left out of this report)",
+                    *shown[-REPORTED_LINES:],
+                ]
             lines += [f"    | {line}" for line in shown]
         return "\n".join(lines)
 
@@ -241,13 +257,10 @@ class ExampleOutcome:
     def shown(group: list[Outcome]) -> Outcome:
         """The run a page shows for a group: the build's own Python's if
         it is there (its packages, its start-method default), else the
-        newest version's on this system, else on the first other."""
-        here = platforms.current()
+        newest version's of the build's own runs, else of the results
+        from elsewhere (this system's first)."""
         for outcome in group:
-            if (
-                outcome.run.interpreter.is_build
-                and outcome.run.platform == here
-            ):
+            if outcome.run.interpreter.is_build and not outcome.made_elsewhere:
                 return outcome
         return min(group, key=_shown_first)
 
@@ -255,6 +268,7 @@ class ExampleOutcome:
 def _shown_first(outcome: Outcome):
     run = outcome.run
     return (
+        outcome.made_elsewhere,
         run.platform != platforms.current(),
         platforms.ordered([*platforms.TITLES, run.platform]).index(
             run.platform
@@ -274,7 +288,7 @@ def judge(
     expected: expect.Expectation, result: RunResult, again: bool = False
 ) -> list[str]:
     """What is wrong with a run; `again`: a second try, after a timeout
-    among many runs."""
+    that the load explained."""
     problems = []
     if expected.draft:
         problems.append(
@@ -282,15 +296,7 @@ def judge(
             "only what the program guarantees, then delete its 'draft:' line"
         )
     if result.timed_out:
-        twice = (
-            f" twice, among many runs and then among at most {CORES}"
-            if again
-            else ""
-        )
-        problems.append(
-            f"timed out after {result.timeout:g} s{twice} (the 'timeout' "
-            f"of {expected.name}); all its processes were killed"
-        )
+        problems.append(_timeout_problem(expected, result, again))
     elif result.exit_code != expected.exit_code:
         if expected.exit_code != 0 and result.exit_code == 0:
             kind = "succeeded, but it is expected to fail"
@@ -305,11 +311,63 @@ def judge(
             "left processes running after it exited (now killed): "
             + "; ".join(result.left_behind)
         )
+    problems += result.troubles
     if not result.timed_out:
-        difference = expect.mismatch(expected, result.output)
-        if difference:
-            problems.append("output does not match its expectation")
-            problems += difference.splitlines()
+        problems += _output_problems(expected, result)
+    return problems
+
+
+def _timeout_problem(
+    expected: expect.Expectation, result: RunResult, again: bool
+) -> str:
+    if again:
+        how = f" twice, among many runs and then among at most {CORES}"
+    elif result.hung:
+        watched = result.timeout * WATCHED_SHARE
+        how = (
+            f"; it hung: in its last {watched:g} s its processes neither "
+            "ran nor waited for a CPU, so the load does not explain it and "
+            "it did not go again"
+        )
+    else:
+        how = ""
+    return (
+        f"timed out after {result.timeout:g} s{how} (the 'timeout' of "
+        f"{expected.name}); all its processes were killed"
+    )
+
+
+def _output_problems(
+    expected: expect.Expectation, result: RunResult
+) -> list[str]:
+    """The output against the expectation. A cut output (over
+    max_output) can only fit an expectation that ends with '...'."""
+    problems = []
+    if result.cut:
+        kept = len(result.output.encode("utf-8"))
+        cut = (
+            f"its output was cut: {result.cut} bytes past the first "
+            f"{kept} were left out (the `max_output` limit of the "
+            "snippet-runner plugin)"
+        )
+        ends_open = expected.body and isinstance(
+            expected.body[-1], expect.AnyLines
+        )
+        if not ends_open:
+            problems.append(
+                f"{cut}, so {expected.name} cannot be checked against its "
+                "end: end the expectation with a '...' line, or make the "
+                "program print less"
+            )
+            return problems
+    difference = expect.mismatch(expected, result.output)
+    if difference:
+        problems.append("output does not match its expectation")
+        problems += difference.splitlines()
+        if result.cut:
+            problems.append(
+                f"  ({cut}: the part the expectation needs may be in it)"
+            )
     return problems
 
 
@@ -319,10 +377,14 @@ def check_run(
     digest: str,
     cancel: Cancel | None = None,
     again: bool = False,
+    stop: Cancel | None = None,
 ) -> Outcome:
     """Run one run that was not in the cache (run_in_order looked), and
     judge it by its case; unless another process stored it meanwhile.
-    `again`: a second try, after a timeout among many runs."""
+    `again`: a second try, after a timeout that the load explained.
+    `stop`: set when another run of the example hung; this one then
+    stops, with a problem that says so (`cancel` stops it with
+    RunCancelled)."""
     outcome = Outcome(run, case, again=again)
     key = cache.key(digest, run.interpreter)
     with cache.slot(key, alone=case.alone):
@@ -330,13 +392,26 @@ def check_run(
         if cached is not None:
             outcome.result, outcome.from_cache = cached, True
         else:
-            outcome.result = run_program(
-                run.example.snippet,
-                run.example.args,
-                case.timeout,
-                cancel,
-                run.interpreter,
-            )
+            try:
+                outcome.result = run_program(
+                    run.example.snippet,
+                    run.example.args,
+                    case.timeout,
+                    [flag for flag in (cancel, stop) if flag is not None],
+                    run.interpreter,
+                )
+            except RunCancelled:
+                if (
+                    stop is None
+                    or not stop.is_set()
+                    or (cancel is not None and cancel.is_set())
+                ):
+                    raise
+                outcome.problems = [
+                    f"stopped before its end: {stop.reason}, so the "
+                    "example's other runs were stopped"
+                ]
+                return outcome
         outcome.problems = judge(case, outcome.result, again)
         if outcome.ok and not outcome.from_cache:
             cache.store(key, outcome.result)  # only runs that passed
@@ -345,6 +420,16 @@ def check_run(
 
 def _timed_out(outcome: Outcome) -> bool:
     return outcome.result is not None and outcome.result.timed_out
+
+
+def _hung(outcome: Outcome, crowded: bool) -> bool:
+    """Timed out, and the load does not explain it: its processes slept
+    through the end of its time (Linux), or, where that cannot be told,
+    it did not share the machine with more runs than there are cores."""
+    if not _timed_out(outcome):
+        return False
+    hung = outcome.result.hung
+    return hung if hung is not None else not crowded
 
 
 def ran_again(outcomes) -> list[str]:
@@ -537,10 +622,26 @@ def _check_platforms(outcome: ExampleOutcome) -> list[str]:
     return problems
 
 
+class MissingFiles(Exception):
+    """Files of the project (its pages, its snippets) were there before
+    the runs and are gone after them."""
+
+
+def project_files() -> set[Path]:
+    """The files a build reads from: every file below snippets/ and docs/,
+    and mkdocs.yml."""
+    found = {ROOT / "mkdocs.yml"}
+    for folder in (SNIPPETS_DIR, ROOT / "docs"):
+        for base, dirs, files in os.walk(folder):
+            dirs[:] = [name for name in dirs if name != "__pycache__"]
+            found.update(Path(base, name) for name in files)
+    return {path for path in found if path.exists()}
+
+
 def stored_results() -> dict[str, list[results.Stored]]:
     """The results in RESULT_FOLDERS, by example reference."""
     by_example: dict[str, list[results.Stored]] = {}
-    for found in results.read_folders(RESULT_FOLDERS):
+    for found in results.read_folders(RESULT_FOLDERS, SUPPORTED):
         by_example.setdefault(found.example, []).append(found)
     return by_example
 
@@ -550,7 +651,9 @@ def check_examples(
 ) -> dict[Example, ExampleOutcome]:
     """Run and judge many examples on every interpreter, all at once (the
     'alone' runs by themselves)."""
+    handle_termination()  # a SIGTERM kills the runs before the build
     unique = list(dict.fromkeys(examples))
+    before = project_files()
     outcomes, work, known = {}, [], {}
     for example in unique:
         outcomes[example], runs, expected = _plan(example, interpreters)
@@ -562,6 +665,16 @@ def check_examples(
             digest = cache.digest_of(inputs)
             work += [(run, case, digest) for run, case in runs]
     done = run_in_order(work, jobs or DEFAULT_JOBS)
+    missing = sorted(before - project_files())
+    if missing:
+        raise MissingFiles(
+            "files of the project went missing while the examples ran: "
+            + ", ".join(display_path(path) for path in missing)
+            + ". Runs work in a scratch copy of their folder, so a program "
+            "that deletes its own files deletes copies; one that reaches "
+            "the project by an absolute path does not. Restore them (git "
+            "restore), and find the snippet that deletes them"
+        )
     for outcome in done:
         outcomes[outcome.run.example].runs.append(outcome)
     stored = stored_results() if RESULT_FOLDERS else {}
@@ -588,7 +701,13 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     one after another. In the pool, an alone run would hold a place while
     it waited for the exclusive lock, and it could not get that lock
     before the shared runs were done anyway (flock gives a waiting
-    exclusive lock no precedence over new shared ones)."""
+    exclusive lock no precedence over new shared ones).
+
+    A run that hung (it timed out, and the load does not explain it: see
+    _hung) stops its example's other runs, running or waiting: a program
+    that hangs on every version is reported after one timeout, not one a
+    version. A run that timed out because the load starved it goes once
+    more, at most one per core, and only a second timeout fails it."""
     # Results in the cache first, here: a warm build then starts no
     # thread for them and orders only the runs it really makes (handing
     # 470 cached runs to 32 threads cost more than reading them).
@@ -601,24 +720,42 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     order = [left[i] for i in schedule.order([work[i] for i in left])]
     shared = [i for i in order if not work[i][1].alone]
     alone = [i for i in order if work[i][1].alone]
+    crowded = len(shared) > CORES
+    stops = {work[i][0].example: Cancel() for i in left}
     cancel = Cancel()
+
+    def attempt(i: int, again: bool = False, crowd: bool = crowded):
+        run = work[i][0]
+        stop = stops[run.example]
+        outcome = check_run(*work[i], cancel, again=again, stop=stop)
+        if _hung(outcome, crowd) or (again and _timed_out(outcome)):
+            stop.set(
+                f"its run on {run.interpreter.name} timed out after "
+                f"{outcome.result.timeout:g} s"
+            )
+        return outcome
+
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             try:
-                found = pool.map(lambda i: check_run(*work[i], cancel), shared)
+                found = pool.map(attempt, shared)
                 done.update(zip(shared, found, strict=True))
-                crowded = len(shared) > CORES
-                again = [i for i in shared if _timed_out(done[i])]
-                again = again if crowded else []
+                again = [
+                    i
+                    for i in shared
+                    if _timed_out(done[i])
+                    and not _hung(done[i], crowded)
+                    and not stops[work[i][0].example].is_set()
+                ]
                 one_per_core = threading.BoundedSemaphore(CORES)
 
                 def rerun(i: int) -> Outcome:
                     with one_per_core:
-                        return check_run(*work[i], cancel, again=True)
+                        return attempt(i, again=True)
 
                 done.update(zip(again, pool.map(rerun, again), strict=True))
                 for i in alone:
-                    done[i] = check_run(*work[i], cancel)
+                    done[i] = attempt(i, crowd=False)
             except BaseException:
                 # Ctrl-C (or any error here): runs not started never start,
                 # and the running ones kill their processes and stop.
@@ -627,5 +764,7 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
                 raise
     finally:
         cancel.close()  # the pool is done: no run waits on it any more
+        for stop in stops.values():
+            stop.close()
     schedule.record([(done[i], work[i][2]) for i in range(len(work))])
     return [done[i] for i in range(len(work))]

@@ -26,6 +26,11 @@ mkdocs.yml through MkDocs' own loader and validation).
           plain_tokens: []       # Pygments token classes the theme draws
                                  #   as plain text: their spans are left
                                  #   out of the pages (see markup.py)
+          environment: [...]     # the variables of the build's
+                                 #   environment a run gets (shell-style
+                                 #   patterns; default: process.py's
+                                 #   DEFAULT_ENVIRONMENT); no other
+          max_output: 1048576    # bytes of a run's output that are kept
 
 Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_REQUIRE       "3.9 3.10 3.11": replaces `require`
@@ -52,7 +57,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import ConfigurationError
 
-from . import cache, interpreters, platforms, runner
+from . import cache, interpreters, platforms, process, runner
 from . import expectation as expect
 from .interpreters import Interpreter, InterpreterError
 from .platforms import TITLES as SYSTEMS
@@ -98,6 +103,22 @@ class TokenClass(c.Type):
         return value
 
 
+class VariablePattern(c.Type):
+    """An environment variable's name, or a shell-style pattern: `LC_*`."""
+
+    def __init__(self):
+        super().__init__(str)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\*?", value):
+            raise base.ValidationError(
+                "not a variable name, or a name ending in * (such as LC_*): "
+                f"{value!r}"
+            )
+        return value
+
+
 class RunnerConfig(base.Config):
     require = c.ListOfItems(MinorVersion(), default=[])
     oldest = MinorVersion(default="3.9")
@@ -114,6 +135,20 @@ class RunnerConfig(base.Config):
     require_platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[])
     platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[*SYSTEMS])
     plain_tokens = c.ListOfItems(TokenClass(), default=[])
+    environment = c.ListOfItems(
+        VariablePattern(), default=list(process.DEFAULT_ENVIRONMENT)
+    )
+    max_output = c.Type(int, default=process.MAX_OUTPUT)
+
+    def validate(self):
+        failed, warnings = super().validate()
+        if self.max_output is not None and not (
+            1024 <= self.max_output <= 64 * 1024 * 1024
+        ):
+            failed.append(
+                ("max_output", ValidationError("bytes, 1024 to 67108864"))
+            )
+        return failed, warnings
 
 
 def _minor(text: str) -> tuple[int, int]:
@@ -137,6 +172,8 @@ class Settings:
     platforms: list[str] = field(default_factory=lambda: [*platforms.TITLES])
     require_platforms: list[str] = field(default_factory=list)
     plain_tokens: list[str] = field(default_factory=list)
+    environment: tuple[str, ...] = process.DEFAULT_ENVIRONMENT
+    max_output: int = process.MAX_OUTPUT
 
     @classmethod
     def from_config(cls, config: RunnerConfig, config_dir: Path) -> Settings:
@@ -196,6 +233,8 @@ class Settings:
             platforms=list(config.platforms),
             require_platforms=require_platforms,
             plain_tokens=list(config.plain_tokens),
+            environment=tuple(config.environment),
+            max_output=int(config.max_output),
         )
 
     def apply(self) -> None:
@@ -207,6 +246,8 @@ class Settings:
         runner.REQUIRED_PLATFORMS = list(self.require_platforms)
         runner.REQUIRED_VERSIONS = list(self.require)
         runner.PLATFORMS = list(self.platforms)
+        process.ENVIRONMENT = tuple(self.environment)
+        process.MAX_OUTPUT = self.max_output
         if self.jobs:
             runner.DEFAULT_JOBS = self.jobs
         for folder in reversed(self.python_path):

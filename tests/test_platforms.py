@@ -19,9 +19,11 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, build_site
 from snippet_runner import platforms
 from snippet_runner.bench import EXAMPLE_MARKDOWN
+from snippet_runner.interpreters import build_interpreter
 from snippet_runner.settings import project_interpreters
 
 MINORS = [found.minor for found in project_interpreters()]
+BUILD = build_interpreter()
 HERE = platforms.current()
 ELSEWHERE = "windows" if HERE != "windows" else "linux"
 
@@ -109,11 +111,13 @@ def run_out(project, folder, cache, minor) -> subprocess.CompletedProcess:
     )
 
 
-def build(project, site, cache, versions, **env):
-    """A strict build of the small project on these minor versions."""
-    write_config(project, versions[0], versions[-1])
+def build(project, site, cache, **env):
+    """A strict build of the small project on the build's own Python only
+    (the others' runs come from result folders); every version found is
+    in its supported range, so results from any of them are valid."""
+    write_config(project, MINORS[0], MINORS[-1])
     return build_site(
-        project, site, cache, SNIPPET_RUNNER_REQUIRE=" ".join(versions), **env
+        project, site, cache, SNIPPET_RUNNER_PYTHONS="build", **env
     )
 
 
@@ -128,41 +132,41 @@ def outputs(html: str) -> list:
     return soup.select(".example-output")
 
 
-def test_results_of_two_interpreters_merged_render_as_if_built_here(
+def test_results_of_other_interpreters_are_merged_and_marked(
     small_project, tmp_path
 ):
-    # Three neighbouring versions: "oldest to newest" is exactly them.
-    first, middle, last = MINORS[:3]
+    others = [minor for minor in MINORS if minor != BUILD.minor]
+    first, last = others[0], others[-1]
     cache = tmp_path / "cache"
     for minor, folder in [(first, "a"), (last, "b")]:
         done = run_out(small_project, tmp_path / folder, cache, minor)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "wrote 2 results" in done.stdout
-    # A build on the middle version only, merging the other two ...
+    # A build on its own Python only, merging the other two.
     merged = build(
         small_project,
         tmp_path / "merged",
         cache,
-        [middle],
         SNIPPET_RUNNER_RESULTS=os.pathsep.join(
             [str(tmp_path / "a"), str(tmp_path / "b")]
         ),
     )
     assert merged.returncode == 0, merged.stdout
     assert "merged 4 results made elsewhere" in merged.stdout
-    # ... and one that ran all three itself (the same runs, from the cache).
-    itself = build(
-        small_project, tmp_path / "itself", cache, [first, middle, last]
-    )
-    assert itself.returncode == 0, itself.stdout
-    assert "merged" not in itself.stdout
-    assert page(tmp_path / "merged") == page(tmp_path / "itself")
-    (checked, *_) = outputs(page(tmp_path / "merged"))[0].select(
-        ".example-checked"
-    )
-    versions = [found.version for found in project_interpreters()][:3]
-    assert checked.get_text().startswith(
-        f"Checked on CPython {versions[0]}, {versions[1]} and {versions[2]}"
+    version = outputs(page(tmp_path / "merged"))[0]
+    # The output shown is the build's own run, with its own provenance.
+    assert version.select_one("code").get_text() == f"on {BUILD.minor}\n"
+    provenance = version.select_one(".example-provenance").get_text()
+    assert BUILD.name in provenance and "elsewhere" not in provenance
+    # Every version is named, and the merged ones as made elsewhere.
+    by_minor = {found.minor: found.version for found in project_interpreters()}
+    checked = version.select_one(".example-checked").get_text()
+    assert checked.startswith(
+        f"Checked on CPython {by_minor[first]}, {BUILD.version} and "
+        f"{by_minor[last]} on {platforms.title(HERE)} (the runs on CPython "
+        f"{by_minor[first]} and {by_minor[last]} on "
+        f"{platforms.title(HERE)} were made elsewhere and merged from their "
+        "result files)"
     )
 
 
@@ -178,7 +182,6 @@ def test_a_result_made_before_its_snippet_changed_is_refused(
         small_project,
         tmp_path / "site",
         cache,
-        [MINORS[-1]],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
     )
     assert done.returncode == 1, done.stdout
@@ -210,12 +213,11 @@ def test_results_from_another_system_show_its_outcome_and_provenance(
     assert done.returncode == 0, done.stdout + done.stderr
     title = platforms.title(ELSEWHERE)
     relabel(tmp_path / "a", ELSEWHERE, title)
-    build_minor = MINORS[-1]
+    build_minor = BUILD.minor
     done = build(
         small_project,
         tmp_path / "site",
         cache,
-        [build_minor],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
     )
     assert done.returncode == 0, done.stdout
@@ -244,7 +246,6 @@ def test_results_from_another_system_show_its_outcome_and_provenance(
         small_project,
         tmp_path / "strict",
         cache,
-        [build_minor],
         SNIPPET_RUNNER_RESULTS=str(tmp_path / "a"),
         SNIPPET_RUNNER_REQUIRE_PLATFORMS="linux macos windows",
     )

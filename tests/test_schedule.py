@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from snippet_runner import cache, runner, schedule
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.process import RunResult
+from snippet_runner.process import RunResult, provenance
 from snippet_runner.runner import Example, Run
 
 HERE = build_interpreter()
@@ -52,7 +52,7 @@ def test_alone_runs_go_last_one_at_a_time_and_results_keep_their_order(
     started, running, most = [], set(), {}
     lock = threading.Lock()
 
-    def fake_check_run(run, case, digest, cancel):
+    def fake_check_run(run, case, digest, cancel, **options):
         with lock:
             started.append(run.example.snippet.stem)
             running.add(run.example.snippet.stem)
@@ -81,7 +81,9 @@ def test_results_in_the_cache_are_taken_without_a_thread_or_a_place(
     monkeypatch.setenv("SNIPPET_RUNNER_CACHE_DIR", str(tmp_path))
     work = [item(name) for name in ("kept", "new", "also_kept")]
     for run, _, digest in (work[0], work[2]):
-        stored = RunResult(["python", run.example.snippet.name], 0, "", 1, 9)
+        stored = RunResult(
+            ["python", run.example.snippet.name], 0, "", 1, 9, **provenance()
+        )
         cache.store(cache.key(digest, run.interpreter), stored)
     ordered, checked = [], []
 
@@ -89,7 +91,7 @@ def test_results_in_the_cache_are_taken_without_a_thread_or_a_place(
         ordered.extend(run.example.snippet.stem for run, _, _ in items)
         return list(range(len(items)))
 
-    def fake_check_run(run, case, digest, cancel):
+    def fake_check_run(run, case, digest, cancel, **options):
         checked.append(run.example.snippet.stem)
         return SimpleNamespace(run=run, result=None, from_cache=False)
 
