@@ -57,6 +57,7 @@ from .process import (
     child_environment,
     describe,
     kill_group,
+    live,
     provenance,
     shorten_paths,
     survivors,
@@ -220,11 +221,12 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
                 ):
                     kernel = client.km.provisioner.pid
                     group = client.km.provisioner.pgid
-                    problems += _check_kernel(kernel)
-                    problems += _run_cells(client, nb)
-                    if not problems:
-                        start_methods = _start_methods(client)
-                        problems += _leftovers(group, kernel)
+                    with live(group):
+                        problems += _check_kernel(kernel)
+                        problems += _run_cells(client, nb)
+                        if not problems:
+                            start_methods = _start_methods(client)
+                            problems += _leftovers(group, kernel)
             finally:
                 if group is not None:
                     kill_group(group)  # workers of a hung cell, say

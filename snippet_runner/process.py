@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -406,6 +407,20 @@ _LIVE: dict[int, str] = {}  # process group: mark, of each run going on
 _LIVE_LOCK = threading.Lock()
 _TERMINATING = threading.Event()
 _PREVIOUS: dict[int, object] = {}
+
+
+@contextmanager
+def live(group: int, marker: str = ""):
+    """While in this block, a SIGTERM to the build kills this group (and
+    the processes that carry `marker`): for processes the engine starts
+    other than through run_program (a notebook's kernel)."""
+    with _LIVE_LOCK:
+        _LIVE[group] = marker
+    try:
+        yield
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.pop(group, None)
 
 
 def kill_live_runs() -> None:

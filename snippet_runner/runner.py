@@ -172,6 +172,7 @@ class Outcome:
     from_cache: bool = False
     stored: Path | None = None  # the result file it came from, if merged
     again: bool = False  # run a second time, after a timeout among many
+    stopped: bool = False  # stopped because another run of it hung
 
     @property
     def ok(self) -> bool:
@@ -233,8 +234,12 @@ class ExampleOutcome:
         return platforms.ordered(run.run.platform for run in self.runs)
 
     def report(self) -> str:
+        """What is wrong; the runs that failed first, then those stopped
+        because another run failed (a hang)."""
         lines = [f"{self.example}: {problem}" for problem in self.problems]
-        lines += [run.report() for run in self.runs if not run.ok]
+        failed = [run for run in self.runs if not run.ok]
+        lines += [run.report() for run in failed if not run.stopped]
+        lines += [run.report() for run in failed if run.stopped]
         return "\n".join(lines)
 
     def groups(self) -> list[tuple[expect.Expectation, list[Outcome]]]:
@@ -411,6 +416,7 @@ def check_run(
                     f"stopped before its end: {stop.reason}, so the "
                     "example's other runs were stopped"
                 ]
+                outcome.stopped = True
                 return outcome
         outcome.problems = judge(case, outcome.result, again)
         if outcome.ok and not outcome.from_cache:
