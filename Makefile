@@ -48,7 +48,7 @@ new: $(INSTALLED)  ## start an example: make new NAME=topic/name
 	$(BIN)/python -m snippet_runner new $(NAME)
 
 bench: $(INSTALLED)  ## measure build and test costs; writes docs/data/bench.json
-	$(BIN)/python -m snippet_runner.bench
+	$(BIN)/python tools/bench.py
 
 soak: $(INSTALLED)  ## the suite 20 times, half under full CPU load: make soak [RUNS=20]
 	.ci/soak $(or $(RUNS),20)

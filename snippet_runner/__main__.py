@@ -22,6 +22,8 @@ import os
 import sys
 from pathlib import Path
 
+from mkdocs.exceptions import ConfigurationError
+
 from . import cache, results, scaffold
 from .interpreters import InterpreterError, names
 from .runner import (
@@ -29,34 +31,36 @@ from .runner import (
     MissingFiles,
     check_examples,
     discover_examples,
+    example,
     ran_again,
 )
-from .settings import project_interpreters
+from .settings import Project, load, project_interpreters
 from .untrusted import log_text
 
 
-def examples_for(paths: list[str]) -> list[Example]:
+def examples_for(paths: list[str], project: Project) -> list[Example]:
     """The examples of these snippets; for a helper module (`_name.py`),
     those of every snippet that depends on it (it has none of its own)."""
     if not paths:
-        return discover_examples()
+        return discover_examples(project)
     examples = []
+    every = None
     for path in paths:
         file = Path(path).resolve()
         if file.name.startswith("_") and file.is_file():
             found = [
-                example
-                for example in discover_examples(file.parent)
-                if file in cache.local_modules(example.snippet)
+                found
+                for found in discover_examples(project, file.parent)
+                if file in cache.local_modules(found.snippet)
             ]
         else:
-            found = [
-                example
-                for example in discover_examples()
-                if example.snippet == file
-            ]
+            every = every or discover_examples(project)
+            found = [found for found in every if found.snippet == file]
+            if not found and file.is_file():  # outside the snippets folder
+                found = discover_examples(project, file.parent)
+                found = [other for other in found if other.snippet == file]
         # None found is reported: no such file, or no expectation.
-        examples += found or [Example(file)]
+        examples += found or [example(file, project)]
     return examples
 
 
@@ -73,28 +77,42 @@ def main(argv=None) -> int:
         type=Path,
         help="run: the folder to write each run's result into",
     )
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        help="the site's mkdocs.yml (default: the one here)",
+    )
     options = parser.parse_intermixed_args(argv)
+    try:
+        project = load(options.config_file)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if options.command == "new":
-        return new(options.snippets)
+        return new(options.snippets, project)
     if (options.command == "run") != (options.out is not None):
         parser.error("--out goes with run, and run needs it")
     if options.command != "run":
         os.environ.setdefault("SNIPPET_RUNNER_CACHE", "off")  # always run
     try:
-        interpreters = list(project_interpreters())
+        interpreters = list(project_interpreters(project))
     except InterpreterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        outcomes = check_examples(examples_for(options.snippets), interpreters)
+        outcomes = check_examples(
+            examples_for(options.snippets, project), interpreters, project
+        )
     except (results.ResultsError, MissingFiles) as error:
         print(f"error: {log_text(str(error))}", file=sys.stderr)
         return 2
     if options.out is not None:
-        written = write_results(outcomes.values(), options.out)
+        written = write_results(outcomes.values(), options.out, project)
         print(f"wrote {written} results into {options.out}")
     failed = [outcome for outcome in outcomes.values() if not outcome.ok]
-    for example, outcome in outcomes.items():
+    for checked, outcome in outcomes.items():
         if options.command == "show":
             for _, runs in outcome.groups():
                 shown = outcome.shown(runs).result
@@ -102,7 +120,7 @@ def main(argv=None) -> int:
                 print(f"$ {' '.join(shown.command)}   # {checked}")
                 print(log_text(shown.output), end="")
         if outcome.ok:
-            print(f"ok    {example} on {names(outcome.interpreters)}")
+            print(f"ok    {checked} on {names(outcome.interpreters)}")
         else:
             print(f"FAIL  {log_text(outcome.report())}")
     again = ran_again(outcomes.values())
@@ -115,7 +133,7 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def write_results(outcomes, folder: Path) -> int:
+def write_results(outcomes, folder: Path, project: Project) -> int:
     """Every run with a result, made here (not merged from elsewhere)."""
     written = 0
     for outcome in outcomes:
@@ -123,7 +141,7 @@ def write_results(outcomes, folder: Path) -> int:
         if not example.expectation.is_file():
             continue
         inputs = cache.example_inputs(
-            example.snippet, example.args, example.expectation
+            example.snippet, example.args, example.expectation, project.root
         )
         for run in outcome.runs:
             if run.result is None or run.stored is not None:
@@ -140,12 +158,12 @@ def write_results(outcomes, folder: Path) -> int:
     return written
 
 
-def new(words: list[str]) -> int:
+def new(words: list[str], project: Project) -> int:
     if not words:
         print("new: which example? e.g. new topic/name", file=sys.stderr)
         return 2
     try:
-        said = scaffold.create(words[0], words[1:])
+        said = scaffold.create(words[0], words[1:], project)
     except scaffold.ScaffoldError as error:
         print(f"new: {error}", file=sys.stderr)
         return 1

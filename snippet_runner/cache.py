@@ -11,11 +11,12 @@ back as a valid result (a crash mid-write on a file system without atomic
 rename, a disk error, an edit by hand) is deleted with a message, and the
 run goes again.
 
-SNIPPET_RUNNER_CACHE=off bypasses it (a fresh run of everything);
-SNIPPET_RUNNER_CACHE_DIR moves it (the tests use a fresh one per session).
-The same folder holds the locks that keep two processes (an xdist worker
-and a build, say) from running the same snippet at once, and that let an
-'alone' snippet run while nothing else does.
+A project's cache is a `RunCache` in its `cache_dir` (settings.py;
+SNIPPET_RUNNER_CACHE_DIR moves it: the tests use a fresh one per
+session). SNIPPET_RUNNER_CACHE=off bypasses every cache (a fresh run of
+everything). The same folder holds the locks that keep two processes (an
+xdist worker and a build, say) from running the same snippet at once, and
+that let an 'alone' snippet run while nothing else does.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from . import process, results
 from .interpreters import Interpreter
-from .process import ROOT, RunResult
+from .process import RunResult
 
 try:
     import fcntl
@@ -42,21 +43,7 @@ except ImportError:  # Windows: see slot()
 
 RUNNER_DIR = Path(__file__).resolve().parent
 EXPECTATION_SUFFIX = ".expect"
-DEFAULT_DIRECTORY = ROOT / ".cache/snippet-runs"
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
-
-
-def directory() -> Path:
-    """SNIPPET_RUNNER_CACHE_DIR, else the plugin's `cache_dir`."""
-    return Path(
-        os.environ.get("SNIPPET_RUNNER_CACHE_DIR") or DEFAULT_DIRECTORY
-    )
-
-
-def configure(folder: Path) -> None:
-    """Where the cache is when SNIPPET_RUNNER_CACHE_DIR does not say."""
-    global DEFAULT_DIRECTORY
-    DEFAULT_DIRECTORY = Path(folder)
 
 
 def enabled() -> bool:
@@ -141,19 +128,19 @@ def data_files(snippet: Path) -> list[Path]:
 
 
 def example_inputs(
-    snippet: Path, args: tuple[str, ...], expectation: Path
+    snippet: Path, args: tuple[str, ...], expectation: Path, root: Path
 ) -> dict[str, str]:
     """Every input of an example that its runs' keys cover, on any
     interpreter, each with its SHA-256: the runner's code, the
-    arguments, and each file by its path from the project's root (so a
-    stored result can say which file changed since)."""
+    arguments, and each file by its path from the project's folder
+    (`root`; so a stored result can say which file changed since)."""
 
     def sha(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
 
     def name(path: Path) -> str:
         try:
-            return path.relative_to(ROOT).as_posix()
+            return path.relative_to(root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -179,57 +166,10 @@ def digest_of(inputs: dict[str, str]) -> str:
 
 
 def example_digest(
-    snippet: Path, args: tuple[str, ...], expectation: Path
+    snippet: Path, args: tuple[str, ...], expectation: Path, root: Path
 ) -> str:
     """Computed once per example, not once per run."""
-    return digest_of(example_inputs(snippet, args, expectation))
-
-
-def environment_digest() -> str:
-    """The environment a run gets from the build (process.ENVIRONMENT's
-    variables), as one hash."""
-    passed = sorted(process.passed_environment().items())
-    return hashlib.sha256(repr(passed).encode()).hexdigest()
-
-
-def key(example: str, interpreter: Interpreter) -> str:
-    """A run's key: its example's digest, the interpreter it runs on, the
-    environment it gets and how much of its output is kept."""
-    identity = (
-        f"{example}\0{interpreter.identity()}\0{environment_digest()}"
-        f"\0{process.MAX_OUTPUT}"
-    )
-    return hashlib.sha256(identity.encode()).hexdigest()
-
-
-def load(key: str) -> RunResult | None:
-    """The stored result, or None: not stored, or not valid (then the
-    entry is deleted, with a message, and the run goes again)."""
-    path = directory() / f"{key}.json"
-    if not enabled() or not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return results.run_result(data)
-    except (OSError, ValueError, results.Invalid) as error:
-        log.info(
-            "run cache: discarded %s, which is not a valid result (%s); "
-            "the run goes again",
-            path,
-            str(error)[:200],
-        )
-        path.unlink(missing_ok=True)
-        return None
-
-
-def store(key: str, result: RunResult) -> None:
-    if not enabled():
-        return
-    path = directory() / f"{key}.json"
-    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.write_text(json.dumps(dataclasses.asdict(result)), "utf-8")
-    partial.replace(path)  # atomic: readers never see half a file
+    return digest_of(example_inputs(snippet, args, expectation, root))
 
 
 @contextmanager
@@ -276,22 +216,83 @@ class _SharedOrAlone:
 _IN_PROCESS = _SharedOrAlone()
 
 
-@contextmanager
-def slot(key: str, alone: bool):
-    """Hold this while running: exclusive for 'alone' runs, else shared;
-    and one run of a given key at a time."""
-    if fcntl is None:
-        # Windows has no shared file locks in the standard library: there
-        # runs are kept apart only within one process (the workflows run
-        # one `python -m snippet_runner run` per system, nothing else).
-        with _IN_PROCESS.hold(alone):
-            yield
-        return
-    locks = directory() / "locks"
-    mode = fcntl.LOCK_EX if alone else fcntl.LOCK_SH
-    with _locked(locks / "alone.lock", mode):
+class RunCache:
+    """A project's cache of runs that passed, in `directory`, for runs
+    that get the variables `environment` names and keep `max_output`
+    bytes of output (both part of every key)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        environment: tuple[str, ...] = process.DEFAULT_ENVIRONMENT,
+        max_output: int = process.DEFAULT_MAX_OUTPUT,
+    ):
+        self.directory = Path(directory)
+        self.environment = tuple(environment)
+        self.max_output = max_output
+
+    def environment_digest(self) -> str:
+        """The environment a run gets from the build, as one hash: read
+        afresh, as the build's environment may change between runs."""
+        passed = sorted(process.passed_environment(self.environment).items())
+        return hashlib.sha256(repr(passed).encode()).hexdigest()
+
+    def key(self, example: str, interpreter: Interpreter) -> str:
+        """A run's key: its example's digest, the interpreter it runs on,
+        the environment it gets and how much of its output is kept."""
+        identity = (
+            f"{example}\0{interpreter.identity()}\0"
+            f"{self.environment_digest()}\0{self.max_output}"
+        )
+        return hashlib.sha256(identity.encode()).hexdigest()
+
+    def load(self, key: str) -> RunResult | None:
+        """The stored result, or None: not stored, or not valid (then the
+        entry is deleted, with a message, and the run goes again)."""
+        path = self.directory / f"{key}.json"
+        if not enabled() or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return results.run_result(data, max_output=self.max_output)
+        except (OSError, ValueError, results.Invalid) as error:
+            log.info(
+                "run cache: discarded %s, which is not a valid result (%s); "
+                "the run goes again",
+                path,
+                str(error)[:200],
+            )
+            path.unlink(missing_ok=True)
+            return None
+
+    def store(self, key: str, result: RunResult) -> None:
         if not enabled():
-            yield
             return
-        with _locked(locks / f"{key}.lock", fcntl.LOCK_EX):
-            yield
+        path = self.directory / f"{key}.json"
+        partial = path.with_suffix(
+            f".{os.getpid()}.{threading.get_ident()}.tmp"
+        )
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(dataclasses.asdict(result)), "utf-8")
+        partial.replace(path)  # atomic: readers never see half a file
+
+    @contextmanager
+    def slot(self, key: str, alone: bool):
+        """Hold this while running: exclusive for 'alone' runs, else
+        shared; and one run of a given key at a time."""
+        if fcntl is None:
+            # Windows has no shared file locks in the standard library:
+            # there runs are kept apart only within one process (the
+            # workflows run one `python -m snippet_runner run` per system,
+            # nothing else).
+            with _IN_PROCESS.hold(alone):
+                yield
+            return
+        locks = self.directory / "locks"
+        mode = fcntl.LOCK_EX if alone else fcntl.LOCK_SH
+        with _locked(locks / "alone.lock", mode):
+            if not enabled():
+                yield
+                return
+            with _locked(locks / f"{key}.lock", fcntl.LOCK_EX):
+                yield

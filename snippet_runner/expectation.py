@@ -393,7 +393,9 @@ def _parse_body(lines: list[str], first_lineno: int, name: str):
     return tuple(body)
 
 
-def _parse_case(lines: list[str], first_lineno: int, name: str):
+def _parse_case(
+    lines: list[str], first_lineno: int, name: str, timeout: float
+):
     """One case: header, '---', body; returns (Expectation, header)."""
     try:
         separator = [line.rstrip() for line in lines].index(SEPARATOR)
@@ -411,7 +413,7 @@ def _parse_case(lines: list[str], first_lineno: int, name: str):
     case = Expectation(
         name=name,
         exit_code=header["exit"],
-        timeout=header.get("timeout", DEFAULT_TIMEOUT),
+        timeout=header.get("timeout", timeout),
         alone=header.get("alone", False),
         draft=header.get("draft", ""),
         body=body,
@@ -423,7 +425,10 @@ def _parse_case(lines: list[str], first_lineno: int, name: str):
     return case, header
 
 
-def parse(text: str, name: str) -> ExpectationFile:
+def parse(
+    text: str, name: str, timeout: float = DEFAULT_TIMEOUT
+) -> ExpectationFile:
+    """`timeout`: a case's where its header gives none."""
     lines = text.splitlines()
     starts = [0] + [
         index + 1
@@ -433,7 +438,7 @@ def parse(text: str, name: str) -> ExpectationFile:
     ends = [start - 1 for start in starts[1:]] + [len(lines)]
     cases, needs = [], ()
     for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        case, header = _parse_case(lines[start:end], start + 1, name)
+        case, header = _parse_case(lines[start:end], start + 1, name, timeout)
         if "needs" in header:
             if number:
                 raise ExpectationError(
@@ -455,14 +460,16 @@ def parse(text: str, name: str) -> ExpectationFile:
     return ExpectationFile(name, tuple(cases), needs)
 
 
-def load(path: Path, name: str | None = None) -> ExpectationFile:
+def load(
+    path: Path, name: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> ExpectationFile:
     """Read an expectation; `name` is how messages refer to the file."""
     name = name or str(path)
     if not path.is_file():
         raise ExpectationError(
             name, None, "missing: every snippet needs an expectation file"
         )
-    return parse(decode(path.read_bytes(), name), name)
+    return parse(decode(path.read_bytes(), name), name, timeout)
 
 
 def decode(data: bytes, name: str) -> str:

@@ -40,13 +40,13 @@ class NotebookPages:
         self._running: dict = {}  # {source path: future outcome}
         self._pages: dict[str, dict] = {}  # src_uri: what the page adds
 
-    def start(self, config) -> None:
-        """Start every notebook now, to run while the examples run."""
+    def start(self, project) -> None:
+        """Start every notebook of the project (a settings.Project) now,
+        to run while the examples run."""
         pool = ThreadPoolExecutor(max_workers=2)
-        docs = Path(config["docs_dir"])
         self._running = {
-            path: pool.submit(notebooks.check_notebook, path)
-            for path in notebooks.discover_notebooks(docs)
+            path: pool.submit(notebooks.check_notebook, path, project)
+            for path in notebooks.discover_notebooks(project.docs_dir)
         }
         pool.shutdown(wait=False)
 

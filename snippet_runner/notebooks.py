@@ -1,7 +1,7 @@
 """Execute the notebooks under docs/ and judge every code cell's output.
 
 One code path for the build and the tests: the MkDocs hook
-(snippet_runner/notebook_hook.py) and tests/test_notebook.py both call
+(snippet_runner/notebook_pages.py) and tests/test_notebook.py both call
 `check_notebook`.
 
 Why not let mkdocs-jupyter execute: it has no cell timeout (a hung pool
@@ -26,7 +26,7 @@ the cell's time limit. A code cell with no expectation file must print
 nothing and raise nothing, so an unexpected error anywhere fails.
 
 The notebook's metadata says where its kernel runs, relative to the
-notebook: {"pool_events": {"run_in": "../../snippets/notebook"}}, the
+notebook: {"snippet_runner": {"run_in": "../../snippets/notebook"}}, the
 folder of the module it imports, as a reader runs it with both files side
 by side. Paths in outputs are shortened as in snippet outputs.
 """
@@ -53,7 +53,6 @@ from . import cache
 from . import expectation as expect
 from .interpreters import build_interpreter
 from .process import (
-    ROOT,
     child_environment,
     describe,
     kill_group,
@@ -62,16 +61,15 @@ from .process import (
     shorten_paths,
     survivors,
 )
-from .runner import EXPECTATION_SUFFIX, display_path
+from .runner import EXPECTATION_SUFFIX
 
-DOCS_DIR = ROOT / "docs"
 KERNEL = "python3"  # ipykernel's own spec: runs sys.executable
-METADATA = "pool_events"
+METADATA = "snippet_runner"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 SILENT = "exit: 0\n---\n"  # for code cells with no expectation file
 
 
-def discover_notebooks(folder: Path = DOCS_DIR) -> list[Path]:
+def discover_notebooks(folder: Path) -> list[Path]:
     return sorted(
         path.resolve()
         for path in folder.rglob("*.ipynb")
@@ -146,14 +144,14 @@ def cell_text(cell) -> str:
     return "".join(parts)
 
 
-def _shorten(cell) -> None:
+def _shorten(cell, root: Path) -> None:
     """Paths in outputs are shortened as the runner does for snippets."""
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            output.text = shorten_paths(output.text, build_interpreter())
+            output.text = shorten_paths(output.text, build_interpreter(), root)
         elif output.output_type == "error":
             output.traceback = [
-                shorten_paths(text, build_interpreter())
+                shorten_paths(text, build_interpreter(), root)
                 for text in output.traceback
             ]
 
@@ -161,6 +159,7 @@ def _shorten(cell) -> None:
 @dataclass
 class NotebookOutcome:
     notebook: Path
+    name: str = ""  # as messages show it: from the project's folder
     executed: object | None = None  # the executed notebook (nbformat)
     problems: list[str] = field(default_factory=list)
     from_cache: bool = False
@@ -177,7 +176,7 @@ class NotebookOutcome:
         return self.executed.metadata.get(METADATA, {}).get("provenance", {})
 
     def report(self) -> str:
-        lines = [f"{display_path(self.notebook)}: " + self.problems[0]]
+        lines = [f"{self.name or self.notebook}: " + self.problems[0]]
         lines += [f"  {problem}" for problem in self.problems[1:]]
         if self.kernel_log.strip():
             lines.append("  the kernel's own output (stdout and stderr):")
@@ -185,7 +184,7 @@ class NotebookOutcome:
         return "\n".join(lines)
 
 
-def _execute(notebook: Path, timeouts: dict[str, float]):
+def _execute(notebook: Path, timeouts: dict[str, float], project):
     """Run every code cell in a fresh kernel; returns (nb, log, problems)."""
     nb = nbformat.read(notebook, as_version=4)
     folder = run_folder(notebook, nb)
@@ -195,7 +194,7 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
         kernel_name=KERNEL,
         allow_errors=True,  # a cell's error is judged like an exit code
         timeout_func=lambda cell: timeouts.get(
-            cell.get("id"), expect.DEFAULT_TIMEOUT
+            cell.get("id"), project.timeout
         ),
         interrupt_on_timeout=False,  # a timeout stops the notebook
         # Leftovers are checked before the kernel stops, then its whole
@@ -206,7 +205,7 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
     start_methods: list[str] = []
     with tempfile.TemporaryDirectory(prefix="notebook-run-") as scratch:
         log_path = Path(scratch) / "kernel.log"
-        env = child_environment()
+        env = child_environment(project.environment)
         # Makes child/sitecustomize.py record the start methods the
         # kernel's processes were created with (asked for below).
         env["SNIPPET_RUNNER_REPORT"] = str(Path(scratch) / "start-methods.txt")
@@ -236,13 +235,14 @@ def _execute(notebook: Path, timeouts: dict[str, float]):
     # one stream as one block, and so does the page.
     CoalesceStreamsPreprocessor().preprocess(nb, {})
     for cell in nb.cells:
-        _shorten(cell)
+        _shorten(cell, project.root)
     nb.metadata.setdefault(METADATA, {})["provenance"] = {
         **provenance(),
         "start_methods": start_methods,
         "seconds": round(seconds, 1),
     }
-    return nb, shorten_paths(log_text, build_interpreter()), problems
+    log_text = shorten_paths(log_text, build_interpreter(), project.root)
+    return nb, log_text, problems
 
 
 def _check_kernel(pid: int) -> list[str]:
@@ -312,9 +312,8 @@ def _leftovers(group: int, kernel: int) -> list[str]:
     ]
 
 
-def _judge(notebook: Path, nb, expectations) -> list[str]:
+def _judge(nb, expectations, name: str) -> list[str]:
     problems = []
-    name = display_path(notebook)
     cells = {cell.id: cell for cell in nb.cells if cell.cell_type == "code"}
     for cell_id in sorted(set(expectations) - set(cells)):
         problems.append(
@@ -363,21 +362,24 @@ def _judge(notebook: Path, nb, expectations) -> list[str]:
     return problems
 
 
-def check_notebook(notebook: Path) -> NotebookOutcome:
-    """Execute (or take from the cache) and judge one notebook."""
+def check_notebook(notebook: Path, project) -> NotebookOutcome:
+    """Execute (or take from the cache) and judge one notebook of the
+    project (a settings.Project)."""
     notebook = notebook.resolve()
-    outcome = NotebookOutcome(notebook)
+    outcome = NotebookOutcome(notebook, project.display(notebook))
     try:
         expectations = {
-            cell_id: expect.load(path, display_path(path)).only
+            cell_id: expect.load(
+                path, project.display(path), project.timeout
+            ).only
             for cell_id, path in expectation_files(notebook).items()
         }
     except expect.ExpectationError as error:
         outcome.problems.append(f"bad expectation: {error}")
         return outcome
     key = cache_key(notebook)
-    stored = cache.directory() / f"{key}.ipynb"
-    with cache.slot(key, alone=False):
+    stored = project.cache_dir / f"{key}.ipynb"
+    with project.run_cache.slot(key, alone=False):
         if cache.enabled() and stored.is_file():
             try:
                 outcome.executed = nbformat.read(stored, as_version=4)
@@ -392,10 +394,14 @@ def check_notebook(notebook: Path) -> NotebookOutcome:
                 stored.unlink(missing_ok=True)
         if not outcome.from_cache:
             timeouts = {k: e.timeout for k, e in expectations.items()}
-            nb, outcome.kernel_log, problems = _execute(notebook, timeouts)
+            nb, outcome.kernel_log, problems = _execute(
+                notebook, timeouts, project
+            )
             outcome.executed = nb
             outcome.problems += problems
-        outcome.problems += _judge(notebook, outcome.executed, expectations)
+        outcome.problems += _judge(
+            outcome.executed, expectations, outcome.name
+        )
         if outcome.ok and not outcome.from_cache and cache.enabled():
             partial = stored.with_suffix(f".{os.getpid()}.tmp")
             stored.parent.mkdir(parents=True, exist_ok=True)

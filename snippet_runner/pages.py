@@ -44,13 +44,12 @@ from mkdocs.structure.files import File
 from . import cache, platforms, results, runner
 from .interpreters import Interpreter, names
 from .runner import (
-    SNIPPETS_DIR,
     Example,
     ExampleOutcome,
     Outcome,
     check_examples,
 )
-from .settings import project_interpreters
+from .settings import Project
 from .untrusted import html_text, log_text, one_line, visible
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
@@ -159,7 +158,11 @@ def why_html(text: str) -> str:
     return markdown.markdown(text)
 
 
-def output_html(outcome: ExampleOutcome) -> str:
+def output_html(
+    outcome: ExampleOutcome, spoken: tuple[str, ...] = tuple(platforms.TITLES)
+) -> str:
+    """An example's outputs, one a behaviour; `spoken`: the systems the
+    site speaks of (the plugin's `platforms`)."""
     parts = ['<div class="example-output">']
     if not outcome.ok:
         parts.append(
@@ -185,7 +188,7 @@ def output_html(outcome: ExampleOutcome) -> str:
             f"{provenance(shown)}</p>"
             f'<p class="example-checked"{NOT_SEARCHED}>'
             f"{checked_html(outcome, runs)}"
-            f"{unchecked_html(outcome) if last else ''}</p>"
+            f"{unchecked_html(outcome, spoken) if last else ''}</p>"
         )
     parts.append("</div>")
     return "".join(parts)
@@ -211,14 +214,10 @@ def checked_html(outcome: ExampleOutcome, runs: list[Outcome]) -> str:
     return text
 
 
-def unchecked_html(outcome: ExampleOutcome) -> str:
+def unchecked_html(outcome: ExampleOutcome, spoken) -> str:
     """'. Not checked on macOS or Windows in this build': the systems the
-    site speaks of (the plugin's `platforms`) with no result here."""
-    lacking = [
-        system
-        for system in runner.PLATFORMS
-        if system not in outcome.platforms
-    ]
+    site speaks of (`spoken`) with no result here."""
+    lacking = [system for system in spoken if system not in outcome.platforms]
     if not lacking:
         return ""
     titles = [platforms.title(system) for system in platforms.ordered(lacking)]
@@ -245,7 +244,8 @@ class ExampleBuild:
 
     current: ExampleBuild | None = None  # the build in progress
 
-    def __init__(self, interpreters: list[Interpreter]):
+    def __init__(self, project: Project, interpreters: list[Interpreter]):
+        self.project = project
         self.interpreters = interpreters
         self.outcomes: dict[str, ExampleOutcome] = {}
         self.pages: dict[str, list[str]] = {}  # reference: pages showing it
@@ -259,14 +259,18 @@ class ExampleBuild:
         for page, text in pages.items():
             for _, reference in references(text):
                 try:
-                    examples[reference] = Example.from_reference(reference)
+                    examples[reference] = Example.from_reference(
+                        reference, self.project
+                    )
                 except ValueError as error:
                     log.error("%s: bad example %r: %s", page, reference, error)
                     continue
                 self.pages.setdefault(reference, []).append(page)
         started = time.monotonic()
         try:
-            outcomes = check_examples(examples.values(), self.interpreters)
+            outcomes = check_examples(
+                examples.values(), self.interpreters, self.project
+            )
         except (results.ResultsError, runner.MissingFiles) as error:
             raise ExampleError(log_text(str(error))) from None
         self.outcomes = {
@@ -297,7 +301,7 @@ class ExampleBuild:
                 "merged %d results made elsewhere (%s) from %s",
                 len(merged),
                 systems,
-                ", ".join(map(str, runner.RESULT_FOLDERS)),
+                ", ".join(map(str, self.project.results)),
             )
         for reference, showing in self.pages.items():
             outcome = self.outcomes.get(reference)
@@ -307,21 +311,27 @@ class ExampleBuild:
                 )
 
     def snippet_files(self, config) -> list[File]:
-        """The snippets, and the modules of their folders that they need,
-        copied into the site for the download links."""
+        """The snippets, and the modules and data files of their folders
+        that they need, copied into the site for the download links."""
         files = set()
         for outcome in self.outcomes.values():
             snippet = outcome.example.snippet
             if snippet.is_file():
-                files.update([snippet, *cache.local_modules(snippet)])
+                files.update([snippet, *_companions(snippet)])
         return [
             File.generated(
                 config,
-                f"snippets/{path.relative_to(SNIPPETS_DIR).as_posix()}",
+                f"snippets/{self._below_snippets(path)}",
                 abs_src_path=str(path),
             )
             for path in sorted(files)
         ]
+
+    def _below_snippets(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.project.snippets_dir).as_posix()
+        except ValueError:  # an example outside the snippets folder
+            return path.name
 
     def expand(self, markdown: str, page_uri: str) -> str:
         lines = markdown.splitlines()
@@ -337,22 +347,22 @@ class ExampleBuild:
         if not outcome.runs:  # nothing ran: no file or no expectation
             return f"\n{placeholder}\n"
         snippet = outcome.example.snippet
-        path = snippet.relative_to(SNIPPETS_DIR).as_posix()
+        path = self._below_snippets(snippet)
         fence = (
             f'````python title="snippets/{path}" linenums="1"\n'
             f'--8<-- "{path}"\n````'
         )
         here = posixpath.dirname(page_uri) or "."
         links = []
-        for file in [snippet, *cache.local_modules(snippet)]:
-            target = f"snippets/{file.relative_to(SNIPPETS_DIR).as_posix()}"
+        for file in [snippet, *_companions(snippet)]:
+            target = f"snippets/{self._below_snippets(file)}"
             link = posixpath.relpath(target, here)
             links.append(
                 f'[Download {file.name}]({link}){{ download="{file.name}" }}'
             )
         download = " · ".join(links)
         if len(links) > 1:
-            download += " (it imports the others: keep them in one folder)"
+            download += " (it needs the others: keep them in one folder)"
         return (
             f'\n=== "Source"\n\n{_indent(fence)}\n\n    {download}\n\n'
             f'=== "Output"\n\n    {placeholder}\n'
@@ -360,7 +370,9 @@ class ExampleBuild:
 
     def fill(self, page_html: str) -> str:
         def replace(match: re.Match) -> str:
-            return output_html(self.placeholders[match.group(1)])
+            return output_html(
+                self.placeholders[match.group(1)], self.project.platforms
+            )
 
         page_html = re.sub(rf"<p>({self.token}-\d+)</p>", replace, page_html)
         return searched_html(page_html)
@@ -390,8 +402,12 @@ def outcomes(*references: str) -> list[ExampleOutcome]:
     """
     build = current_build()
     missing = [ref for ref in references if ref not in build.outcomes]
-    examples = {ref: Example.from_reference(ref) for ref in missing}
-    fresh = check_examples(examples.values(), build.interpreters)
+    examples = {
+        ref: Example.from_reference(ref, build.project) for ref in missing
+    }
+    fresh = check_examples(
+        examples.values(), build.interpreters, build.project
+    )
     build.outcomes.update(
         {ref: fresh[example] for ref, example in examples.items()}
     )
@@ -410,8 +426,17 @@ def read_pages(files) -> dict[str, str]:
 
 
 def current_build() -> ExampleBuild:
-    """The build in progress; outside a build (a test), a new one on the
-    project's interpreters."""
+    """The build in progress (markdown-exec blocks run inside it, with no
+    other way to reach it); a test makes one with ExampleBuild(...)."""
     if ExampleBuild.current is None:
-        ExampleBuild(list(project_interpreters()))
+        raise ExampleError(
+            "no build in progress: this is for markdown-exec blocks of a "
+            "page the snippet-runner plugin builds"
+        )
     return ExampleBuild.current
+
+
+def _companions(snippet: Path) -> list[Path]:
+    """What a reader needs beside a snippet to run it: the modules of its
+    folder that it imports, and the folder's data files."""
+    return sorted({*cache.local_modules(snippet), *cache.data_files(snippet)})

@@ -4,14 +4,16 @@ output into the page; executes and checks the notebooks.
 
 Registered by the entry point in pyproject.toml and configured under
 `plugins:` in mkdocs.yml; its options, validated by MkDocs, are described
-in snippet_runner/settings.py. What it does to a page: pages.py; to a
-notebook: notebook_pages.py and notebooks.py.
+in snippet_runner/settings.py; every path is resolved from the folder of
+mkdocs.yml, so one installed engine serves any site. What it does to a
+page: pages.py; to a notebook: notebook_pages.py and notebooks.py.
 """
 
 from __future__ import annotations
 
 import logging
 import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -22,7 +24,7 @@ from .markup import BlockPlaceholders, unwrap_tokens
 from .notebook_pages import NotebookPages
 from .pages import ExampleBuild, ExampleError, read_pages
 from .process import handle_termination
-from .settings import RunnerConfig, Settings
+from .settings import Project, RunnerConfig
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
@@ -36,18 +38,24 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         self.notebooks = NotebookPages()
 
     def on_config(self, config):
-        config_dir = Path(config.config_file_path).resolve().parent
-        self.settings = Settings.from_config(self.config, config_dir)
-        self.settings.apply()
+        # Every path from the folder of mkdocs.yml and the options, never
+        # from where the engine is installed.
+        self.project = Project.from_config(
+            self.config, Path(config.config_file_path), config.docs_dir
+        )
+        # The folders the site's markdown-exec blocks import from.
+        for folder in reversed(self.project.python_path):
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
         # A SIGTERM to the build (CI cancelled, a container stopped) kills
         # the runs in progress with all their processes first.
         handle_termination()
         config.markdown_extensions.append(BlockPlaceholders())
         try:
-            self.interpreters = self.settings.select_interpreters()
+            self.interpreters = self.project.select_interpreters()
         except InterpreterError as error:
             raise PluginError(str(error)) from None
-        for folder in self.settings.results:
+        for folder in self.project.results:
             if not folder.is_dir():
                 raise PluginError(
                     f"result folder {folder} does not exist (named in the "
@@ -56,13 +64,13 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         return config
 
     def on_pre_build(self, config):
-        if self.settings.notebooks:
-            self.notebooks.start(config)  # runs while the examples run
+        if self.project.notebooks:
+            self.notebooks.start(self.project)  # runs while examples run
 
     def on_files(self, files, config):
         # A fresh run on every build and every reload (the cache makes
         # the unchanged runs free).
-        self.build = ExampleBuild(self.interpreters)
+        self.build = ExampleBuild(self.project, self.interpreters)
         try:
             self.build.run_all(read_pages(files))
         except ExampleError as error:  # an unreadable result folder
@@ -80,7 +88,7 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
 
     def on_page_content(self, html, page, config, files):
         html = self.build.fill(html)
-        html = unwrap_tokens(html, self.settings.plain_tokens)
+        html = unwrap_tokens(html, list(self.project.plain_tokens))
         return self.notebooks.on_page_content(html, page)
 
 

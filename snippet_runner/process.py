@@ -7,11 +7,12 @@ What a run may reach, and what may outlive it:
   (`snippets/topic/`), so a program that writes, moves or deletes files
   does so in the copy: the project is never its working directory.
 - **Environment.** Scrubbed: only the variables an allowlist names
-  (`ENVIRONMENT`, the plugin's `environment` option) reach the program,
+  (the plugin's `environment` option, DEFAULT_ENVIRONMENT unless it
+  says) reach the program,
   so a token or password in the build's environment can reach neither a
   page nor the run cache.
 - **Output.** Standard output and standard error, in one pipe, kept up
-  to `MAX_OUTPUT` bytes; the rest is read and counted, not kept
+  to `max_output` bytes; the rest is read and counted, not kept
   (`RunResult.cut`).
 - **Processes.** Each run gets its own session (process group), and its
   environment carries a mark of its own (SNIPPET_RUNNER_RUN) that every
@@ -49,7 +50,6 @@ import psutil
 
 from .interpreters import Interpreter, build_interpreter
 
-ROOT = Path(__file__).resolve().parent.parent
 CHILD_SITE = Path(__file__).resolve().parent / "child"
 # How long the group may keep running after the main process exits (a
 # worker still printing, a resource tracker noticing its parent is gone)
@@ -65,6 +65,7 @@ EXIT_CAP_SECONDS = 15.0
 BUFFERING = "stdout and stderr line-buffered, into one pipe"
 WINDOWS = os.name == "nt"
 LINUX = sys.platform.startswith("linux")
+CORES = os.cpu_count() or 1
 MARK = "SNIPPET_RUNNER_RUN"
 # The variables of the build's environment a run gets (shell-style
 # patterns, matched case-sensitively; upper-case on Windows, whose names
@@ -97,10 +98,9 @@ DEFAULT_ENVIRONMENT = (
     "NUMBER_OF_PROCESSORS",
     "PROCESSOR_ARCHITECTURE",
 )
-ENVIRONMENT: tuple[str, ...] = DEFAULT_ENVIRONMENT
 # Bytes of output a run keeps (the plugin's `max_output`): a program that
 # prints 200 MB gives a page of 1 MiB and says it was cut.
-MAX_OUTPUT = 1024 * 1024
+DEFAULT_MAX_OUTPUT = 1024 * 1024
 # Of a run that timed out: the share of its time, at the end, in which its
 # processes are watched for running or waiting for a CPU (Linux). A run
 # whose processes did neither was not starved by the load: it hung.
@@ -127,7 +127,7 @@ class RunResult:
     platform: str = ""
     finished_at: str = ""
     buffering: str = BUFFERING
-    # Bytes of output past MAX_OUTPUT: read, counted, not kept.
+    # Bytes of output past max_output: read, counted, not kept.
     cut: int = 0
     # Timed out while its processes neither ran nor waited for a CPU:
     # True; starved of CPU or IO: False; None where it cannot be told
@@ -162,14 +162,15 @@ def _allowlist(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(map(fnmatch.translate, patterns)) or "(?!)")
 
 
-def allowed(name: str, patterns: tuple[str, ...] | None = None) -> bool:
+def allowed(
+    name: str, patterns: tuple[str, ...] = DEFAULT_ENVIRONMENT
+) -> bool:
     """Does the allowlist let this variable through to a run?"""
-    found = ENVIRONMENT if patterns is None else patterns
-    return _allowlist(tuple(found)).fullmatch(name) is not None
+    return _allowlist(tuple(patterns)).fullmatch(name) is not None
 
 
 def passed_environment(
-    patterns: tuple[str, ...] | None = None,
+    patterns: tuple[str, ...] = DEFAULT_ENVIRONMENT,
 ) -> dict[str, str]:
     """The build's variables that a run gets: those the allowlist names."""
     return {
@@ -180,7 +181,7 @@ def passed_environment(
 
 
 def child_environment(
-    patterns: tuple[str, ...] | None = None,
+    patterns: tuple[str, ...] = DEFAULT_ENVIRONMENT,
 ) -> dict[str, str]:
     """A run's whole environment: the allowed variables, and the engine's
     own (line buffering, UTF-8, no bytecode files, no colours)."""
@@ -201,13 +202,12 @@ def shorten_paths(
     text: str, interpreter: Interpreter, *folders: Path | str
 ) -> str:
     """Absolute paths in tracebacks become project-relative (below the
-    project, or below a run's scratch copy of it: `folders`), or <stdlib>/
-    and <site-packages>/ of the interpreter that ran."""
+    `folders`: the project, a run's scratch copy of it), or <stdlib>/ and
+    <site-packages>/ of the interpreter that ran."""
     prefixes = [
         (interpreter.purelib, "<site-packages>"),
         (interpreter.platlib, "<site-packages>"),
         *((str(folder), "") for folder in folders),
-        (str(ROOT), ""),
         (interpreter.stdlib, "<stdlib>"),
     ]
     for prefix, short in prefixes:
@@ -731,11 +731,16 @@ def run_program(
     timeout: float = 20.0,
     cancel=None,
     interpreter: Interpreter | None = None,
-    root: Path = ROOT,
+    root: Path | None = None,
+    environment: tuple[str, ...] = DEFAULT_ENVIRONMENT,
+    max_output: int = DEFAULT_MAX_OUTPUT,
 ) -> RunResult:
     """Run `script` on `interpreter` (default: the Python running this) as
-    `python <its path below root> args`, in a scratch copy of its folder.
+    `python <its path below root> args` (root: the project's folder, else
+    the script's own), in a scratch copy of its folder, with the variables
+    `environment` names, keeping `max_output` bytes of output.
     `cancel`: a Cancel, or several; any of them stops the run."""
+    root = Path(root) if root is not None else script.parent
     if interpreter is None:
         interpreter = build_interpreter()
     cancels = _cancels(cancel)
@@ -752,7 +757,7 @@ def run_program(
         work = _scratch_copy(script, root, scratch)
         report = scratch / "start-methods.txt"
         marker = secrets.token_hex(12)
-        env = child_environment()
+        env = child_environment(environment)
         env["SNIPPET_RUNNER_REPORT"] = str(report)
         env[MARK] = marker
         if os.environ.get("SNIPPET_RUNNER_STARTS"):  # make bench counts
@@ -775,7 +780,7 @@ def run_program(
                 **apart,
             )
             _LIVE[proc.pid] = marker
-        output = _Output(proc.stdout, MAX_OUTPUT)
+        output = _Output(proc.stdout, max_output)
         try:
             try:
                 exit_code, cpu_seconds, hung = _exit_status(
@@ -824,7 +829,7 @@ def run_program(
         text = bytes(output.kept).decode("utf-8", errors="replace")
         if WINDOWS:  # print() ends lines with \r\n there
             text = text.replace("\r\n", "\n")
-        text = shorten_paths(text, interpreter, work, work.resolve())
+        text = shorten_paths(text, interpreter, work, work.resolve(), root)
     return RunResult(
         command=["python", *command[1:]],
         exit_code=exit_code,

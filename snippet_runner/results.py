@@ -170,13 +170,17 @@ def _strings(value, where: str, limit: int = 100, pattern=None) -> list:
     ]
 
 
-def run_result(value, where: str = "result") -> RunResult:
+def run_result(
+    value,
+    where: str = "result",
+    max_output: int = processes.DEFAULT_MAX_OUTPUT,
+) -> RunResult:
     """A RunResult from JSON data (a result file's or the run cache's),
     every field checked; Invalid names the first wrong one."""
     fields = {field.name for field in dataclasses.fields(RunResult)}
     data = _object(value, where, fields)
     at = f"{where}."
-    output = _string(data["output"], at + "output", limit=processes.MAX_OUTPUT)
+    output = _string(data["output"], at + "output", limit=max_output)
     return RunResult(
         command=_strings(data["command"], at + "command", limit=50),
         exit_code=_integer(
@@ -240,7 +244,7 @@ def _interpreter(value, supported) -> Interpreter:
     return found
 
 
-def validate(record, source: Path, supported) -> Stored:
+def validate(record, source: Path, supported, max_output) -> Stored:
     """A Stored from a result file's JSON, or Invalid."""
     fields = {"format", "example", "platform", "interpreter"}
     data = _object(record, "the file", fields | {"result", "inputs"})
@@ -256,7 +260,7 @@ def validate(record, source: Path, supported) -> Stored:
             f"{', '.join(platforms.TITLES)}"
         )
     interpreter = _interpreter(data["interpreter"], supported)
-    result = run_result(data["result"])
+    result = run_result(data["result"], max_output=max_output)
     if result.python != interpreter.name:
         raise Invalid(
             f"result.python: {result.python!r} is not the interpreter's "
@@ -284,23 +288,28 @@ def validate(record, source: Path, supported) -> Stored:
     )
 
 
-def max_file_size() -> int:
+def max_file_size(max_output: int) -> int:
     """The largest result file read: its output at max_output, every
     character escaped by JSON (6 bytes each), and room for the rest."""
-    return 6 * processes.MAX_OUTPUT + (1 << 20)
+    return 6 * max_output + (1 << 20)
 
 
-def read(path: Path, supported=((3, 0), (3, 99))) -> Stored:
+def read(
+    path: Path,
+    supported=((3, 0), (3, 99)),
+    max_output: int = processes.DEFAULT_MAX_OUTPUT,
+) -> Stored:
     """One result file, validated (see the module's docstring)."""
     try:
         size = path.stat().st_size
-        if size > max_file_size():
+        if size > max_file_size(max_output):
             raise ResultsError(
                 f"{path}: not a valid run result: {size} bytes, at most "
-                f"{max_file_size()} (the output is limited by max_output)"
+                f"{max_file_size(max_output)} (the output is limited by "
+                "max_output)"
             )
         record = json.loads(path.read_text(encoding="utf-8"))
-        return validate(record, path, supported)
+        return validate(record, path, supported, max_output)
     except Invalid as error:
         raise ResultsError(
             f"{path}: not a valid run result: {error}"
@@ -309,7 +318,11 @@ def read(path: Path, supported=((3, 0), (3, 99))) -> Stored:
         raise ResultsError(f"{path}: not a run result ({error})") from None
 
 
-def read_folders(folders, supported=((3, 0), (3, 99))) -> list[Stored]:
+def read_folders(
+    folders,
+    supported=((3, 0), (3, 99)),
+    max_output: int = processes.DEFAULT_MAX_OUTPUT,
+) -> list[Stored]:
     """Every result below these folders, in a stable order. A build asks
     more than once (each table's block does): files unchanged since the
     last call are not read again."""
@@ -323,9 +336,11 @@ def read_folders(folders, supported=((3, 0), (3, 99))) -> list[Stored]:
     for path in paths:
         stat = path.stat()
         signature.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return list(_read_all(tuple(signature), tuple(supported)))
+    return list(_read_all(tuple(signature), tuple(supported), max_output))
 
 
 @functools.lru_cache(maxsize=4)
-def _read_all(signature: tuple, supported) -> tuple[Stored, ...]:
-    return tuple(read(Path(path), supported) for path, _, _ in signature)
+def _read_all(signature: tuple, supported, max_output) -> tuple[Stored, ...]:
+    return tuple(
+        read(Path(path), supported, max_output) for path, _, _ in signature
+    )

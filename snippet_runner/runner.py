@@ -23,12 +23,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cache, platforms, results, schedule
 from . import expectation as expect
 from .interpreters import Interpreter, build_interpreter, names
 from .process import (
-    ROOT,
+    CORES,
     WATCHED_SHARE,
     Cancel,
     RunCancelled,
@@ -37,70 +38,48 @@ from .process import (
     run_program,
 )
 
-SNIPPETS_DIR = ROOT / "snippets"
-EXPECTATION_SUFFIX = ".expect"
-# How many runs at once. Many examples compute or start processes, and
-# many wait (for a timeout they show): a cold build of 470 runs on 2
-# cores took 154 s with 16 at once (the waiting ones held the places),
-# 69 s with 32 and 70 s with 64, but at 64 the load average reached 33
-# and timing checks of the runner itself went astray.
-# SNIPPET_RUNNER_JOBS or the plugin's `jobs` overrides it.
-CORES = os.cpu_count() or 1
-DEFAULT_JOBS = int(os.environ.get("SNIPPET_RUNNER_JOBS") or 16 * CORES)
+if TYPE_CHECKING:
+    from .settings import Project
+
+EXPECTATION_SUFFIX = cache.EXPECTATION_SUFFIX
 # A run that times out among `jobs` others may only have been starved: a
 # first build on a fresh 2-core machine, its disk cache empty, took a Dask
 # example that needs under 3 s alone past its 60 s, and a spawn example
 # past its 20 s. Such a run goes again, at most one per core, and only a
-# second timeout counts.
+# second timeout counts (see run_in_order).
 ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
 # A report (the log, a failed example's box on its page) shows at most
 # this many of an output's first lines, and as many of its last.
 REPORTED_LINES = 100
-# The versions a scoped case may name: the plugin's `oldest` to `newest`
-# (settings.apply() sets it from mkdocs.yml).
-SUPPORTED = ((3, 9), (3, 14))
-# Set by settings.apply() from the plugin's options and the environment:
-# result folders made elsewhere, merged with this build's runs; systems
-# every example must have results from, and the minor versions each of
-# them must cover; the systems the site speaks of (pages say which of
-# them an example was not checked on).
-RESULT_FOLDERS: list[Path] = []
-REQUIRED_PLATFORMS: list[str] = []
-REQUIRED_VERSIONS: list[str] = []
-PLATFORMS: list[str] = list(platforms.TITLES)
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True, order=True)
 class Example:
-    """A snippet and its arguments, as a page refers to it."""
+    """A snippet and its arguments, as a page refers to it. Made by
+    `example()` or `from_reference()`, which name it as its project does:
+    `reference` as pages write it (below the snippets folder), `label` as
+    messages show it (from the project's folder)."""
 
     snippet: Path  # absolute
     args: tuple[str, ...] = ()
+    reference: str = field(default="", compare=False)
+    label: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        words = [self.snippet.as_posix(), *self.args]
+        if not self.reference:
+            object.__setattr__(self, "reference", " ".join(words))
+        if not self.label:
+            object.__setattr__(self, "label", " ".join(words))
 
     @classmethod
-    def from_reference(cls, reference: str) -> Example:
+    def from_reference(cls, reference: str, project: Project) -> Example:
         """'topic/name.py arg ...', as pages write it, below snippets/."""
         path, *args = reference.split()
         bad = [arg for arg in args if not ARGUMENT.fullmatch(arg)]
         if bad:
             raise ValueError(f"arguments may only be words, not {bad}")
-        return cls((SNIPPETS_DIR / path).resolve(), tuple(args))
-
-    @property
-    def reference(self) -> str:
-        """As pages write it: 'topic/name.py arg'."""
-        try:
-            path = self.snippet.relative_to(SNIPPETS_DIR).as_posix()
-        except ValueError:
-            path = self.snippet.as_posix()
-        return " ".join([path, *self.args])
+        return example(project.snippets_dir / path, project, tuple(args))
 
     @property
     def expectation(self) -> Path:
@@ -108,10 +87,27 @@ class Example:
         return self.snippet.with_name(stem + EXPECTATION_SUFFIX)
 
     def __str__(self) -> str:
-        return " ".join([display_path(self.snippet), *self.args])
+        return self.label
 
 
-def discover_snippets(folder: Path = SNIPPETS_DIR) -> list[Path]:
+def example(
+    snippet: Path, project: Project, args: tuple[str, ...] = ()
+) -> Example:
+    """The example of this snippet and these arguments in `project`."""
+    snippet = Path(snippet).resolve()
+    try:
+        path = snippet.relative_to(project.snippets_dir).as_posix()
+    except ValueError:
+        path = snippet.as_posix()
+    return Example(
+        snippet,
+        tuple(args),
+        " ".join([path, *args]),
+        " ".join([project.display(snippet), *args]),
+    )
+
+
+def discover_snippets(folder: Path) -> list[Path]:
     """Every .py below `folder` whose name does not start with '_'."""
     return sorted(
         path.resolve()
@@ -120,20 +116,23 @@ def discover_snippets(folder: Path = SNIPPETS_DIR) -> list[Path]:
     )
 
 
-def discover_examples(folder: Path = SNIPPETS_DIR) -> list[Example]:
-    """Every example an expectation file asks for; snippets with none
-    too (they fail for the lack of one)."""
+def discover_examples(
+    project: Project, folder: Path | None = None
+) -> list[Example]:
+    """Every example an expectation file asks for, below `folder` (the
+    project's snippets folder unless given); snippets with none too (they
+    fail for the lack of one)."""
     examples = []
-    for snippet in discover_snippets(folder):
+    for snippet in discover_snippets(folder or project.snippets_dir):
         found = [
-            Example(snippet, tuple(path.name.split(".")[1:-1]))
+            example(snippet, project, tuple(path.name.split(".")[1:-1]))
             for path in snippet.parent.glob(snippet.stem + ".*expect")
         ]
-        examples += sorted(found) or [Example(snippet)]
+        examples += sorted(found) or [example(snippet, project)]
     return examples
 
 
-def orphan_expectations(folder: Path = SNIPPETS_DIR) -> list[Path]:
+def orphan_expectations(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.rglob("*" + EXPECTATION_SUFFIX)
@@ -380,6 +379,7 @@ def check_run(
     run: Run,
     case: expect.Expectation,
     digest: str,
+    project: Project,
     cancel: Cancel | None = None,
     again: bool = False,
     stop: Cancel | None = None,
@@ -391,9 +391,10 @@ def check_run(
     stops, with a problem that says so (`cancel` stops it with
     RunCancelled)."""
     outcome = Outcome(run, case, again=again)
-    key = cache.key(digest, run.interpreter)
-    with cache.slot(key, alone=case.alone):
-        cached = cache.load(key)  # another process may have run it
+    runs = project.run_cache
+    key = runs.key(digest, run.interpreter)
+    with runs.slot(key, alone=case.alone):
+        cached = runs.load(key)  # another process may have run it
         if cached is not None:
             outcome.result, outcome.from_cache = cached, True
         else:
@@ -404,6 +405,9 @@ def check_run(
                     case.timeout,
                     [flag for flag in (cancel, stop) if flag is not None],
                     run.interpreter,
+                    root=project.root,
+                    environment=project.environment,
+                    max_output=project.max_output,
                 )
             except RunCancelled:
                 if (
@@ -420,7 +424,7 @@ def check_run(
                 return outcome
         outcome.problems = judge(case, outcome.result, again)
         if outcome.ok and not outcome.from_cache:
-            cache.store(key, outcome.result)  # only runs that passed
+            runs.store(key, outcome.result)  # only runs that passed
     return outcome
 
 
@@ -449,35 +453,38 @@ def ran_again(outcomes) -> list[str]:
 
 
 def cached_outcome(
-    run: Run, case: expect.Expectation, digest: str
+    run: Run, case: expect.Expectation, digest: str, project: Project
 ) -> Outcome | None:
     """The run's outcome from the cache, or None if it must run. A stored
     result passed this very case: only passing runs are stored, under a
     key that covers the expectation and this code. It needs no lock and
     no judging, so a warm build does neither."""
-    cached = cache.load(cache.key(digest, run.interpreter))
+    runs = project.run_cache
+    cached = runs.load(runs.key(digest, run.interpreter))
     if cached is None:
         return None
     return Outcome(run, case, cached, from_cache=True)
 
 
 def plan(
-    example: Example, interpreters: list[Interpreter]
+    example: Example, interpreters: list[Interpreter], project: Project
 ) -> tuple[ExampleOutcome, list[tuple[Run, expect.Expectation]]]:
     """The runs an example needs, each with the case that will judge it;
     and its outcome so far, holding any problem found before running."""
-    outcome, runs, _ = _plan(example, interpreters)
+    outcome, runs, _ = _plan(example, interpreters, project)
     return outcome, runs
 
 
-def _plan(example: Example, interpreters: list[Interpreter]):
+def _plan(example: Example, interpreters: list[Interpreter], project):
     outcome = ExampleOutcome(example)
     if not example.snippet.is_file():
         outcome.problems.append("no such snippet file")
         return outcome, [], None
     try:
         expected = expect.load(
-            example.expectation, display_path(example.expectation)
+            example.expectation,
+            project.display(example.expectation),
+            project.timeout,
         )
     except expect.ExpectationError as error:
         outcome.problems.append(f"bad expectation: {error}")
@@ -518,21 +525,19 @@ def _case_for(expected: expect.ExpectationFile, run: Run):
 
 
 def _unused_cases(
-    expected: expect.ExpectationFile, ran: list[Run]
+    expected: expect.ExpectationFile, ran: list[Run], supported
 ) -> list[str]:
     """Scoped cases that name no supported version, or that no run used
     although an interpreter of their minor versions ran on their
     systems."""
     problems = []
-    oldest, newest = SUPPORTED
-    supported = [
-        (oldest[0], minor) for minor in range(oldest[1], newest[1] + 1)
-    ]
+    oldest, newest = supported
+    minors = [(oldest[0], minor) for minor in range(oldest[1], newest[1] + 1)]
     for case in expected.cases:
         if case.python is None:
             continue  # a case for whole systems: used by every run there
         where = f"{expected.name}:{case.lineno}: python: {case.python.text}"
-        if not any(map(case.python.could_match_minor, supported)):
+        if not any(map(case.python.could_match_minor, minors)):
             problems.append(
                 f"{where} names no version this site supports "
                 f"({'.'.join(map(str, oldest))} to "
@@ -600,11 +605,11 @@ def _merge_stored(
         outcome.runs.append(judged)
 
 
-def _check_platforms(outcome: ExampleOutcome) -> list[str]:
+def _check_platforms(outcome: ExampleOutcome, project: Project) -> list[str]:
     """Every required system has results, each from every required
     version (but for examples that run on one Python only)."""
     problems = []
-    for platform in REQUIRED_PLATFORMS:
+    for platform in project.require_platforms:
         minors = {
             run.run.interpreter.minor
             for run in outcome.runs
@@ -619,7 +624,7 @@ def _check_platforms(outcome: ExampleOutcome) -> list[str]:
                 "and name DIR in SNIPPET_RUNNER_RESULTS"
             )
             continue
-        lacking = [v for v in REQUIRED_VERSIONS if v not in minors]
+        lacking = [v for v in project.require if v not in minors]
         if lacking and not outcome.needs and platform != platforms.current():
             problems.append(
                 f"no result from CPython {', '.join(lacking)} on {title}, "
@@ -633,49 +638,60 @@ class MissingFiles(Exception):
     the runs and are gone after them."""
 
 
-def project_files() -> set[Path]:
-    """The files a build reads from: every file below snippets/ and docs/,
-    and mkdocs.yml."""
-    found = {ROOT / "mkdocs.yml"}
-    for folder in (SNIPPETS_DIR, ROOT / "docs"):
+def project_files(project: Project) -> set[Path]:
+    """The files a build reads from: every file below the snippets and
+    docs folders, and mkdocs.yml."""
+    found = {project.root / "mkdocs.yml"}
+    for folder in (project.snippets_dir, project.docs_dir):
         for base, dirs, files in os.walk(folder):
             dirs[:] = [name for name in dirs if name != "__pycache__"]
             found.update(Path(base, name) for name in files)
     return {path for path in found if path.exists()}
 
 
-def stored_results() -> dict[str, list[results.Stored]]:
-    """The results in RESULT_FOLDERS, by example reference."""
+def stored_results(project: Project) -> dict[str, list[results.Stored]]:
+    """The results in the project's result folders, by example reference."""
     by_example: dict[str, list[results.Stored]] = {}
-    for found in results.read_folders(RESULT_FOLDERS, SUPPORTED):
-        by_example.setdefault(found.example, []).append(found)
+    found = results.read_folders(
+        project.results, project.supported, project.max_output
+    )
+    for stored in found:
+        by_example.setdefault(stored.example, []).append(stored)
     return by_example
 
 
 def check_examples(
-    examples, interpreters: list[Interpreter], jobs: int | None = None
+    examples,
+    interpreters: list[Interpreter],
+    project: Project,
+    jobs: int | None = None,
 ) -> dict[Example, ExampleOutcome]:
     """Run and judge many examples on every interpreter, all at once (the
     'alone' runs by themselves)."""
     handle_termination()  # a SIGTERM kills the runs before the build
     unique = list(dict.fromkeys(examples))
-    before = project_files()
+    before = project_files(project)
     outcomes, work, known = {}, [], {}
     for example in unique:
-        outcomes[example], runs, expected = _plan(example, interpreters)
+        outcomes[example], runs, expected = _plan(
+            example, interpreters, project
+        )
         if expected is not None:
             inputs = cache.example_inputs(
-                example.snippet, example.args, example.expectation
+                example.snippet,
+                example.args,
+                example.expectation,
+                project.root,
             )
             known[example] = (expected, inputs)
             digest = cache.digest_of(inputs)
             work += [(run, case, digest) for run, case in runs]
-    done = run_in_order(work, jobs or DEFAULT_JOBS)
-    missing = sorted(before - project_files())
+    done = run_in_order(work, jobs or project.jobs, project)
+    missing = sorted(before - project_files(project))
     if missing:
         raise MissingFiles(
             "files of the project went missing while the examples ran: "
-            + ", ".join(display_path(path) for path in missing)
+            + ", ".join(project.display(path) for path in missing)
             + ". Runs work in a scratch copy of their folder, so a program "
             "that deletes its own files deletes copies; one that reaches "
             "the project by an absolute path does not. Restore them (git "
@@ -683,7 +699,7 @@ def check_examples(
         )
     for outcome in done:
         outcomes[outcome.run.example].runs.append(outcome)
-    stored = stored_results() if RESULT_FOLDERS else {}
+    stored = stored_results(project) if project.results else {}
     for example, (expected, inputs) in known.items():
         outcome = outcomes[example]
         _merge_stored(
@@ -691,13 +707,13 @@ def check_examples(
         )
         outcome.runs.sort(key=_run_order)
         outcome.problems += _unused_cases(
-            expected, [run.run for run in outcome.runs]
+            expected, [run.run for run in outcome.runs], project.supported
         )
-        outcome.problems += _check_platforms(outcome)
+        outcome.problems += _check_platforms(outcome, project)
     return outcomes
 
 
-def run_in_order(work: list, jobs: int) -> list[Outcome]:
+def run_in_order(work: list, jobs: int, project: Project) -> list[Outcome]:
     """check_run on every (run, case, digest), in the order that ends
     soonest; the outcomes in the order of `work`.
 
@@ -719,11 +735,12 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     # 470 cached runs to 32 threads cost more than reading them).
     done: dict[int, Outcome] = {}
     for index, item in enumerate(work):
-        cached = cached_outcome(*item)
+        cached = cached_outcome(*item, project)
         if cached is not None:
             done[index] = cached
     left = [i for i in range(len(work)) if i not in done]
-    order = [left[i] for i in schedule.order([work[i] for i in left])]
+    seconds = schedule.known(project.cache_dir, project.timings)
+    order = [left[i] for i in schedule.order([work[i] for i in left], seconds)]
     shared = [i for i in order if not work[i][1].alone]
     alone = [i for i in order if work[i][1].alone]
     crowded = len(shared) > CORES
@@ -733,7 +750,7 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
     def attempt(i: int, again: bool = False, crowd: bool = crowded):
         run = work[i][0]
         stop = stops[run.example]
-        outcome = check_run(*work[i], cancel, again=again, stop=stop)
+        outcome = check_run(*work[i], project, cancel, again=again, stop=stop)
         if _hung(outcome, crowd) or (again and _timed_out(outcome)):
             stop.set(
                 f"its run on {run.interpreter.name} timed out after "
@@ -772,5 +789,7 @@ def run_in_order(work: list, jobs: int) -> list[Outcome]:
         cancel.close()  # the pool is done: no run waits on it any more
         for stop in stops.values():
             stop.close()
-    schedule.record([(done[i], work[i][2]) for i in range(len(work))])
+    schedule.record(
+        [(done[i], work[i][2]) for i in range(len(work))], project.run_cache
+    )
     return [done[i] for i in range(len(work))]

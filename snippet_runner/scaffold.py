@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import expectation as expect
 from .process import RunResult, run_program
-from .runner import SNIPPETS_DIR, Example, display_path
+from .runner import Example
 
 NAME = re.compile(r"[a-z][a-z0-9_]*/[a-z][a-z0-9_]*")
 TEMPLATE_MARK = "TODO(new example)"
@@ -64,16 +64,21 @@ class ScaffoldError(Exception):
     """Why no draft was written; the message says what to do."""
 
 
-def parse_name(name: str, args: list[str] | tuple[str, ...] = ()) -> Example:
+def parse_name(
+    name: str, args: list[str] | tuple[str, ...], project
+) -> Example:
     """`topic/name`, `topic/name.py` or `snippets/topic/name.py`."""
-    reference = name.strip().removeprefix("snippets/").removesuffix(".py")
+    folder = project.display(project.snippets_dir) + "/"
+    reference = name.strip().removeprefix(folder).removesuffix(".py")
     if not NAME.fullmatch(reference):
         raise ScaffoldError(
             f"NAME must look like topic/name (lower-case letters, digits and "
             f"underscores, one folder below snippets/), got {name!r}"
         )
     try:
-        return Example.from_reference(" ".join([reference + ".py", *args]))
+        return Example.from_reference(
+            " ".join([reference + ".py", *args]), project
+        )
     except ValueError as error:
         raise ScaffoldError(str(error)) from None
 
@@ -130,24 +135,33 @@ def is_draft(path: Path) -> bool:
         return False
 
 
-def create(name: str, args: list[str] | tuple[str, ...] = ()) -> list[str]:
+def create(name: str, args, project) -> list[str]:
     """Make the snippet (if absent) and its draft; return what to say."""
-    run = parse_name(name, args)  # an Example
+    run = parse_name(name, args, project)  # an Example
+    display = project.display
     said = []
     if run.expectation.exists() and not is_draft(run.expectation):
         raise ScaffoldError(
-            f"{display_path(run.expectation)} exists and is no draft, so it "
+            f"{display(run.expectation)} exists and is no draft, so it "
             "is left alone; delete it first to draft it again from a new run"
         )
     if run.snippet.exists():
-        said.append(f"kept    {display_path(run.snippet)} (already there)")
+        said.append(f"kept    {display(run.snippet)} (already there)")
     else:
         run.snippet.parent.mkdir(parents=True, exist_ok=True)
         run.snippet.write_text(TEMPLATE, encoding="utf-8")
-        said.append(f"created {display_path(run.snippet)} from a template")
+        said.append(f"created {display(run.snippet)} from a template")
     with ThreadPoolExecutor(2) as pool:
         first, second = pool.map(
-            lambda _: run_program(run.snippet, run.args), range(2)
+            lambda _: run_program(
+                run.snippet,
+                run.args,
+                project.timeout,
+                root=project.root,
+                environment=project.environment,
+                max_output=project.max_output,
+            ),
+            range(2),
         )
     if first.timed_out:
         raise ScaffoldError(
@@ -161,7 +175,7 @@ def create(name: str, args: list[str] | tuple[str, ...] = ()) -> list[str]:
     )
     said.append(
         f"{'redrafted' if redraft else 'drafted'} "
-        f"{display_path(run.expectation)} from its real output "
+        f"{display(run.expectation)} from its real output "
         f"(exit code {first.exit_code})"
     )
     if first.left_behind:
@@ -169,15 +183,14 @@ def create(name: str, args: list[str] | tuple[str, ...] = ()) -> list[str]:
             "warning: it left processes running after it exited; "
             "the check will fail until it does not"
         )
-    path = run.snippet.relative_to(SNIPPETS_DIR).as_posix()
-    reference = " ".join([path, *run.args])
+    reference = run.reference
     said += [
         "next:",
-        f"  1. edit {display_path(run.snippet)} if it is the template, "
+        f"  1. edit {display(run.snippet)} if it is the template, "
         "then run this again: a draft is redrafted from a new run",
-        f"  2. generalise {display_path(run.expectation)}, then delete its "
+        f"  2. generalise {display(run.expectation)}, then delete its "
         "'draft:' line (see CONTRIBUTING.md)",
         f"  3. add  <!-- example: {reference} -->  on its own line in a page",
-        f"  4. make check SNIPPET={display_path(run.snippet)}, then make test",
+        f"  4. make check SNIPPET={display(run.snippet)}, then make test",
     ]
     return said

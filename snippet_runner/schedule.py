@@ -5,8 +5,9 @@ Two sources, the first that knows a run wins:
 - the runs of earlier builds and test sessions on this machine, recorded
   in the cache folder (`run-seconds.json`, whether or not results are
   cached: `make build` runs everything afresh but still records);
-- the last `make bench` (docs/data/run-seconds.json, committed), which
-  timed every run alone: a fresh clone and a cold build use it.
+- a file of timings the project commits (the plugin's `timings`; this
+  site's `make bench` writes docs/data/run-seconds.json, every run timed
+  alone): a fresh clone and a cold build use it.
 A run neither knows (a new example) counts as taking as long as the
 longest known one: it is started early, where it cannot make the tail.
 
@@ -22,9 +23,7 @@ import threading
 from pathlib import Path
 
 from . import cache
-from .process import ROOT
 
-MEASURED = ROOT / "docs" / "data" / "run-seconds.json"
 RECORD = "run-seconds.json"
 
 
@@ -43,20 +42,19 @@ def _read(path: Path) -> dict[str, float]:
 
 
 @functools.cache
-def _measured() -> dict[str, float]:
-    return _read(MEASURED)
+def _measured(path: Path | None) -> dict[str, float]:
+    return _read(path) if path is not None else {}
 
 
-def known() -> dict[str, float]:
-    """Every run's expected seconds: the bench's, updated by this
-    machine's own records."""
-    return {**_measured(), **_read(cache.directory() / RECORD)}
+def known(cache_dir: Path, timings: Path | None = None) -> dict[str, float]:
+    """Every run's expected seconds: the project's timings, updated by
+    this machine's own records in its cache folder."""
+    return {**_measured(timings), **_read(cache_dir / RECORD)}
 
 
-def order(work: list, seconds: dict[str, float] | None = None) -> list[int]:
+def order(work: list, seconds: dict[str, float]) -> list[int]:
     """The indices of `work` ((run, case, digest) items), longest first;
     runs of equal or unknown length keep their order."""
-    seconds = known() if seconds is None else seconds
     longest = max(seconds.values(), default=0.0)
 
     def expected(index: int) -> float:
@@ -65,7 +63,7 @@ def order(work: list, seconds: dict[str, float] | None = None) -> list[int]:
     return sorted(range(len(work)), key=lambda index: -expected(index))
 
 
-def record(outcomes) -> None:
+def record(outcomes, run_cache: cache.RunCache) -> None:
     """Add the runs that really ran (not from the cache) to the records;
     `outcomes` are (outcome, example digest) pairs. Builds and test
     workers that finish at once may each miss the other's update: a
@@ -85,7 +83,7 @@ def record(outcomes) -> None:
         try:
             for outcome, digest in fresh:
                 if outcome.ok:
-                    key = cache.key(digest, outcome.run.interpreter)
+                    key = run_cache.key(digest, outcome.run.interpreter)
                     os.write(handle, f"{key}\n".encode())
         finally:
             os.close(handle)
@@ -96,7 +94,7 @@ def record(outcomes) -> None:
     }
     if not seconds:
         return
-    path = cache.directory() / RECORD
+    path = run_cache.directory / RECORD
     merged = {**_read(path), **seconds}
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")

@@ -1,12 +1,17 @@
 """The engine's settings: the `snippet-runner` plugin's options in
-mkdocs.yml, validated by MkDocs, with environment overrides.
+mkdocs.yml, validated by MkDocs, with environment overrides, resolved
+into one frozen `Project` that every part of the engine is handed.
 
-One place for them, read the same way by the build (the plugin gets them
-from MkDocs) and by the tests and the command line (`load()` reads
-mkdocs.yml through MkDocs' own loader and validation).
+A project is found from its configuration file, never from where the
+engine is installed: every path below is relative to the folder that
+holds mkdocs.yml (MkDocs' config_dir), so one installed engine serves any
+site. The build gets the options from MkDocs (plugin.py); the tests and
+the command line read the same file with `load()`, through MkDocs' own
+loader and validation.
 
     plugins:
       - snippet-runner:
+          snippets_dir: snippets # the examples' programs and expectations
           require: ["3.11"]      # minor versions that must be found
           oldest: "3.9"          # the supported range: interpreters
           newest: "3.14"         #   outside it are not used
@@ -17,6 +22,9 @@ mkdocs.yml through MkDocs' own loader and validation).
           jobs: null             # runs at once (default: 16 a core)
           timeout: 20            # seconds, where an expectation says none
           cache_dir: .cache/snippet-runs
+          timings: null          # a file of runs' seconds (make bench
+                                 #   writes one) for the first build's
+                                 #   order: longest first
           python_path: []        # folders markdown-exec blocks import from
           notebooks: true        # execute and check docs/**/*.ipynb
           results: []            # result folders made elsewhere, merged
@@ -45,11 +53,11 @@ Environment overrides (CI sets the first one):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.config import base
@@ -57,11 +65,11 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import ConfigurationError
 
-from . import cache, interpreters, platforms, process, runner
 from . import expectation as expect
+from . import interpreters, platforms, process
+from .cache import RunCache
 from .interpreters import Interpreter, InterpreterError
 from .platforms import TITLES as SYSTEMS
-from .process import ROOT
 
 PLUGIN = "snippet-runner"
 MINOR = re.compile(r"3\.\d+")
@@ -120,6 +128,8 @@ class VariablePattern(c.Type):
 
 
 class RunnerConfig(base.Config):
+    snippets_dir = c.Type(str, default="snippets")
+    timings = c.Optional(c.Type(str))
     require = c.ListOfItems(MinorVersion(), default=[])
     oldest = MinorVersion(default="3.9")
     newest = MinorVersion(default="3.14")
@@ -138,7 +148,7 @@ class RunnerConfig(base.Config):
     environment = c.ListOfItems(
         VariablePattern(), default=list(process.DEFAULT_ENVIRONMENT)
     )
-    max_output = c.Type(int, default=process.MAX_OUTPUT)
+    max_output = c.Type(int, default=process.DEFAULT_MAX_OUTPUT)
 
     def validate(self):
         failed, warnings = super().validate()
@@ -156,28 +166,47 @@ def _minor(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-@dataclass
-class Settings:
-    require: list[str] = field(default_factory=list)
+# How many runs at once. Many examples compute or start processes, and
+# many wait (for a timeout they show): a cold build of 470 runs on 2
+# cores took 154 s with 16 at once (the waiting ones held the places),
+# 69 s with 32 and 70 s with 64, but at 64 the load average reached 33
+# and timing checks of the runner itself went astray.
+DEFAULT_JOBS_PER_CORE = 16
+
+
+@dataclass(frozen=True)
+class Project:
+    """One site's engine settings, every path resolved from its config
+    file's folder. Frozen: handed to every part of the engine, changed
+    by none (tests make variants with dataclasses.replace)."""
+
+    root: Path  # the folder of mkdocs.yml
+    docs_dir: Path
+    snippets_dir: Path
+    cache_dir: Path
+    timings: Path | None = None
+    require: tuple[str, ...] = ()
     oldest: tuple[int, int] = (3, 9)
     newest: tuple[int, int] = (3, 14)
-    interpreters: list[str] = field(default_factory=list)
+    interpreters: tuple[str, ...] = ()
     pythons: str = "all"
-    jobs: int | None = None
+    jobs: int = DEFAULT_JOBS_PER_CORE * process.CORES
     timeout: float = expect.DEFAULT_TIMEOUT
-    cache_dir: Path = ROOT / ".cache/snippet-runs"
-    python_path: list[Path] = field(default_factory=list)
+    python_path: tuple[Path, ...] = ()
     notebooks: bool = True
-    results: list[Path] = field(default_factory=list)
-    platforms: list[str] = field(default_factory=lambda: [*platforms.TITLES])
-    require_platforms: list[str] = field(default_factory=list)
-    plain_tokens: list[str] = field(default_factory=list)
+    results: tuple[Path, ...] = ()
+    platforms: tuple[str, ...] = tuple(platforms.TITLES)
+    require_platforms: tuple[str, ...] = ()
+    plain_tokens: tuple[str, ...] = ()
     environment: tuple[str, ...] = process.DEFAULT_ENVIRONMENT
-    max_output: int = process.MAX_OUTPUT
+    max_output: int = process.DEFAULT_MAX_OUTPUT
 
     @classmethod
-    def from_config(cls, config: RunnerConfig, config_dir: Path) -> Settings:
+    def from_config(
+        cls, config: RunnerConfig, config_file: Path, docs_dir: Path
+    ) -> Project:
         """From the validated plugin options, then the environment."""
+        root = Path(config_file).resolve().parent
         environ = os.environ
         require = list(config.require)
         if "SNIPPET_RUNNER_REQUIRE" in environ:
@@ -196,7 +225,7 @@ class Settings:
         extra = environ.get("SNIPPET_RUNNER_INTERPRETERS", "")
         jobs = environ.get("SNIPPET_RUNNER_JOBS") or config.jobs
         result_folders = [
-            *(config_dir / path for path in config.results),
+            *(root / path for path in config.results),
             *(
                 Path(path).resolve()
                 for path in environ.get("SNIPPET_RUNNER_RESULTS", "").split(
@@ -215,57 +244,66 @@ class Settings:
                     f"SNIPPET_RUNNER_REQUIRE_PLATFORMS: not systems: {bad} "
                     f"(known: {', '.join(platforms.TITLES)})"
                 )
+        cache_dir = environ.get("SNIPPET_RUNNER_CACHE_DIR") or (
+            root / config.cache_dir
+        )
         return cls(
-            require=require,
+            root=root,
+            docs_dir=(root / docs_dir).resolve(),
+            snippets_dir=(root / config.snippets_dir).resolve(),
+            cache_dir=Path(cache_dir).resolve(),
+            timings=root / config.timings if config.timings else None,
+            require=tuple(require),
             oldest=_minor(config.oldest),
             newest=_minor(config.newest),
-            interpreters=[
-                *(str(config_dir / path) for path in config.interpreters),
+            interpreters=(
+                *(str(root / path) for path in config.interpreters),
                 *filter(None, extra.split(os.pathsep)),
-            ],
+            ),
             pythons=pythons,
-            jobs=int(jobs) if jobs else None,
+            jobs=int(jobs) if jobs else DEFAULT_JOBS_PER_CORE * process.CORES,
             timeout=float(config.timeout),
-            cache_dir=config_dir / config.cache_dir,
-            python_path=[config_dir / path for path in config.python_path],
+            python_path=tuple(root / path for path in config.python_path),
             notebooks=config.notebooks,
-            results=result_folders,
-            platforms=list(config.platforms),
-            require_platforms=require_platforms,
-            plain_tokens=list(config.plain_tokens),
+            results=tuple(result_folders),
+            platforms=tuple(config.platforms),
+            require_platforms=tuple(require_platforms),
+            plain_tokens=tuple(config.plain_tokens),
             environment=tuple(config.environment),
             max_output=int(config.max_output),
         )
 
-    def apply(self) -> None:
-        """Make these the settings of this process's runs."""
-        cache.configure(self.cache_dir)
-        expect.DEFAULT_TIMEOUT = self.timeout
-        runner.SUPPORTED = (self.oldest, self.newest)
-        runner.RESULT_FOLDERS = list(self.results)
-        runner.REQUIRED_PLATFORMS = list(self.require_platforms)
-        runner.REQUIRED_VERSIONS = list(self.require)
-        runner.PLATFORMS = list(self.platforms)
-        process.ENVIRONMENT = tuple(self.environment)
-        process.MAX_OUTPUT = self.max_output
-        if self.jobs:
-            runner.DEFAULT_JOBS = self.jobs
-        for folder in reversed(self.python_path):
-            if str(folder) not in sys.path:
-                sys.path.insert(0, str(folder))
+    @property
+    def supported(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(oldest, newest): the versions this site speaks of."""
+        return self.oldest, self.newest
+
+    @functools.cached_property
+    def run_cache(self) -> RunCache:
+        return RunCache(self.cache_dir, self.environment, self.max_output)
+
+    def display(self, path: Path) -> str:
+        """A path as messages show it: from the project's folder."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def replace(self, **changes) -> Project:
+        return dataclasses.replace(self, **changes)
 
     def select_interpreters(self) -> list[Interpreter]:
         """The interpreters this build runs its examples on; raises
         InterpreterError naming any required version that is missing."""
         # Beside the runs, so that a test session's fresh cache holds it.
-        probes = cache.directory() / "interpreters.json"
+        probes = self.cache_dir / "interpreters.json"
         if self.pythons == "build":
             # A preview (make serve): one interpreter, whatever is required.
             return [interpreters.build_interpreter(probes)]
         found = interpreters.discover(
-            self.interpreters, self.oldest, self.newest, probes
+            list(self.interpreters), self.oldest, self.newest, probes
         )
-        absent = interpreters.missing(self.require, found)
+        absent = interpreters.missing(list(self.require), found)
         if absent:
             raise InterpreterError(
                 f"required CPython {', '.join(absent)} not found (looked for "
@@ -278,15 +316,19 @@ class Settings:
         return found
 
 
-def load(config_file: Path = ROOT / "mkdocs.yml") -> Settings:
-    """The settings in a project's mkdocs.yml, read and validated as the
-    build reads them, without loading the other plugins."""
+def load(config_file: Path | str = "mkdocs.yml") -> Project:
+    """The project of a mkdocs.yml, read and validated as the build reads
+    it, without loading the other plugins."""
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
+    config_file = Path(config_file).resolve()
     placeholder = MkDocsConfig(config_file_path=str(config_file))
-    with open(config_file, "rb") as source:
-        raw = yaml_load(source, get_yaml_loader(config=placeholder))
+    try:
+        with open(config_file, "rb") as source:
+            raw = yaml_load(source, get_yaml_loader(config=placeholder))
+    except OSError as error:
+        raise ConfigurationError(f"{config_file}: {error}") from None
     for entry in raw.get("plugins", []):
         if isinstance(entry, dict) and PLUGIN in entry:
             options = entry[PLUGIN] or {}
@@ -302,12 +344,12 @@ def load(config_file: Path = ROOT / "mkdocs.yml") -> Settings:
     if errors:
         found = "; ".join(f"{key}: {error}" for key, error in errors)
         raise ConfigurationError(f"{config_file}: {PLUGIN}: {found}")
-    return Settings.from_config(config, Path(config_file).resolve().parent)
+    docs_dir = raw.get("docs_dir", "docs")
+    return Project.from_config(config, config_file, Path(docs_dir))
 
 
 @functools.cache
-def project_interpreters() -> tuple[Interpreter, ...]:
-    """This project's interpreters (for the tests and the command line)."""
-    settings = load()
-    settings.apply()
-    return tuple(settings.select_interpreters())
+def project_interpreters(project: Project) -> tuple[Interpreter, ...]:
+    """A project's interpreters, found once per process (for the tests and
+    the command line)."""
+    return tuple(project.select_interpreters())

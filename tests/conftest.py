@@ -1,4 +1,5 @@
 import fcntl
+import functools
 import json
 import os
 import re
@@ -11,14 +12,43 @@ from pathlib import Path
 
 import pytest
 
-from snippet_runner import cache, platforms
-from snippet_runner.bench import copy_project
+from project_copy import copy_project
+from snippet_runner import cache, platforms, settings
 from snippet_runner.interpreters import InterpreterError, names
-from snippet_runner.runner import discover_examples, plan
-from snippet_runner.settings import project_interpreters
+from snippet_runner.runner import discover_examples, example, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snippets"
+
+
+@functools.cache
+def project() -> settings.Project:
+    """This site's project, as its mkdocs.yml sets it, with the session's
+    run cache (SNIPPET_RUNNER_CACHE_DIR, set in pytest_configure: so not
+    read before the tests are collected)."""
+    return settings.load(ROOT / "mkdocs.yml")
+
+
+def interpreters() -> list:
+    """The interpreters this site's examples run on."""
+    return list(settings.project_interpreters(project()))
+
+
+@pytest.fixture
+def example_build():
+    """A build of this site in progress, for what markdown-exec blocks
+    call (pages.outcomes): the session's runs, through its cache."""
+    from snippet_runner import pages
+
+    build = pages.ExampleBuild(project(), interpreters())
+    yield build
+    pages.ExampleBuild.current = None
+
+
+def fixture_example(name: str, *args: str):
+    """The example of the fixture snippet tests/fixtures/snippets/NAME.py,
+    named as messages name it (tests/fixtures/snippets/NAME.py)."""
+    return example(FIXTURES / f"{name}.py", project(), args)
 
 
 def pytest_configure(config):
@@ -92,7 +122,7 @@ def pytest_sessionstart(session):
         # A required interpreter that is missing stops the session at
         # once, naming it (mkdocs.yml's `require`, SNIPPET_RUNNER_REQUIRE).
         try:
-            found = project_interpreters()
+            found = interpreters()
         except InterpreterError as error:
             raise pytest.UsageError(str(error)) from None
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -132,12 +162,13 @@ def examples_run_twice() -> list[str]:
         return []
     counts = Counter(log.read_text().split())
     twice = []
-    for example in discover_examples():
+    site = project()
+    for found in discover_examples(site):
         digest = cache.example_digest(
-            example.snippet, example.args, example.expectation
+            found.snippet, found.args, found.expectation, site.root
         )
-        for run, _ in plan(example, list(project_interpreters()))[1]:
-            times = counts[cache.key(digest, run.interpreter)]
+        for run, _ in plan(found, interpreters(), site)[1]:
+            times = counts[site.run_cache.key(digest, run.interpreter)]
             if times > 1:
                 twice.append(f"{run}: {times} times")
     return twice

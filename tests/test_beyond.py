@@ -20,11 +20,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from conftest import project
 from snippet_runner.interpreters import build_interpreter
 from snippet_runner.process import child_environment
-from snippet_runner.runner import SNIPPETS_DIR, Example, check_examples
+from snippet_runner.runner import check_examples, example
 
-BEYOND = SNIPPETS_DIR / "beyond"
+BEYOND = project().snippets_dir / "beyond"
 
 # Runs in a child process: starts the examples' cluster, reports every
 # process of it and every socket they listen on, then closes it.
@@ -67,8 +68,10 @@ def listening_ports() -> set[int]:
 def test_tcp_manager_stops_its_server_and_frees_its_port():
     # The session's run of the example (from the cache, if it ran): the
     # suite runs no example twice on one interpreter.
-    example = Example(BEYOND / "tcp_manager.py")
-    (outcome,) = check_examples([example], [build_interpreter()])[example].runs
+    found = example(BEYOND / "tcp_manager.py", project())
+    (outcome,) = check_examples([found], [build_interpreter()], project())[
+        found
+    ].runs
     assert outcome.ok, outcome.report()
     result = outcome.result
     assert result.left_behind == []

@@ -7,10 +7,9 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import build_site, one_page_site
+from conftest import build_site, interpreters, one_page_site
 from snippet_runner import cache
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.settings import project_interpreters
 
 
 def write(path, text):
@@ -31,8 +30,8 @@ def test_key_covers_everything_a_run_depends_on(tmp_path):
     rebuilt = dataclasses.replace(here, build=here.build + " (rebuilt)")
 
     def key(args=(), interpreter=here):
-        digest = cache.example_digest(snippet, args, expect)
-        return cache.key(digest, interpreter)
+        digest = cache.example_digest(snippet, args, expect, tmp_path)
+        return cache.RunCache(tmp_path / "cache").key(digest, interpreter)
 
     keys = [key(), key(("spawn",)), key(interpreter=other)]
     keys.append(key(interpreter=rebuilt))
@@ -50,8 +49,10 @@ def check_in_copy(project, reference):
         "import json\n"
         "from snippet_runner.interpreters import build_interpreter\n"
         "from snippet_runner.runner import Example, check_examples\n"
-        f"example = Example.from_reference({reference!r})\n"
-        "found = check_examples([example], [build_interpreter()])\n"
+        "from snippet_runner.settings import load\n"
+        "project = load('mkdocs.yml')\n"
+        f"example = Example.from_reference({reference!r}, project)\n"
+        "found = check_examples([example], [build_interpreter()], project)\n"
         "outcome = found[example]\n"
         "print(json.dumps([outcome.ok, outcome.from_cache]))\n"
     )
@@ -101,7 +102,7 @@ def test_rebuild_runs_only_the_edited_snippet(project_copy):
     assert second.returncode == 0, second.stdout
     # One example, on each interpreter of the build.
     (total,) = re.findall(r"ran \d+ of (\d+) example runs", first.stdout)
-    total, versions = int(total), len(project_interpreters())
+    total, versions = int(total), len(interpreters())
     assert (
         f"ran {versions} of {total} example runs "
         f"({total - versions} from the cache)"

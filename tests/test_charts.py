@@ -209,7 +209,7 @@ def test_chart_is_the_same_for_the_same_figures(svg):
     assert charts.cost_chart(fake_outcomes) == markup
 
 
-def test_this_machines_runs_give_figures():
+def test_this_machines_runs_give_figures(example_build):
     """The real cost snippets, through the runner (and its cache): their
     output fits their expectations and parses into three kinds each."""
     is_set, wakeup, per_task = charts.measurements(pages.outcomes)

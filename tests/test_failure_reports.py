@@ -16,7 +16,7 @@ import time
 import psutil
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, fixture_example, project
 from snippet_runner import runner
 from snippet_runner.interpreters import build_interpreter
 from snippet_runner.process import (
@@ -25,7 +25,7 @@ from snippet_runner.process import (
     RunResult,
     run_program,
 )
-from snippet_runner.runner import Example, check_examples
+from snippet_runner.runner import check_examples
 
 # The fixtures run on the build's Python: what is tested is the message.
 HERE = build_interpreter()
@@ -33,8 +33,8 @@ HERE = build_interpreter()
 
 def check(name):
     """The fixture's run on the build's Python, and the message."""
-    example = Example(FIXTURES / f"{name}.py")
-    outcome = check_examples([example], [HERE])[example]
+    example = fixture_example(name)
+    outcome = check_examples([example], [HERE], project())[example]
     assert not outcome.ok, f"{name} should have been reported as wrong"
     run = outcome.runs[0] if outcome.runs else None
     return run, outcome.report()
@@ -110,17 +110,15 @@ def crowd_of_two(monkeypatch, starved):
     monkeypatch.setattr(runner, "CORES", 1)
     tries = []
 
-    def maybe_starved(snippet, args, timeout, *rest):
+    def maybe_starved(snippet, args, timeout, *rest, **options):
         tries.append(snippet.name)
         if starved(snippet.name, tries.count(snippet.name)):
             return RunResult([snippet.name], None, "", timeout, timeout)
-        return run_program(snippet, args, timeout, *rest)
+        return run_program(snippet, args, timeout, *rest, **options)
 
     monkeypatch.setattr(runner, "run_program", maybe_starved)
-    examples = [
-        Example(FIXTURES / f"prints_{n}.py") for n in ("when", "markup")
-    ]
-    outcomes = check_examples(examples, [HERE])
+    examples = [fixture_example(f"prints_{n}") for n in ("when", "markup")]
+    outcomes = check_examples(examples, [HERE], project())
     return [outcomes[example] for example in examples], tries
 
 
@@ -249,12 +247,14 @@ INTERRUPTED = """
 import signal, sys
 from pathlib import Path
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.runner import Example, check_examples
+from snippet_runner.runner import example, check_examples
+from snippet_runner.settings import load
 
+project = load("mkdocs.yml")
 signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
-    example = Example(Path(sys.argv[1]), ("patient",))
-    check_examples([example], [build_interpreter()])
+    found = example(Path(sys.argv[1]), project, ("patient",))
+    check_examples([found], [build_interpreter()], project)
 except KeyboardInterrupt:
     print("interrupted")
 """

@@ -21,29 +21,35 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, ROOT, build_site, one_page_site
+from conftest import (
+    FIXTURES,
+    ROOT,
+    build_site,
+    fixture_example,
+    interpreters,
+    one_page_site,
+    project,
+)
 from snippet_runner import cache, platforms, process, results, runner
 from snippet_runner import expectation as expect
 from snippet_runner.interpreters import build_interpreter
 from snippet_runner.pages import output_html
 from snippet_runner.process import RunResult, run_program
-from snippet_runner.runner import Example, check_examples
-from snippet_runner.settings import project_interpreters
+from snippet_runner.runner import check_examples
 
 HERE = build_interpreter()
 LINUX = sys.platform.startswith("linux")
-MAX_OUTPUT = getattr(process, "MAX_OUTPUT", 1 << 20)
+MAX_OUTPUT = getattr(process, "DEFAULT_MAX_OUTPUT", 1 << 20)
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
-def fixture(name: str, *args: str) -> Example:
-    return Example(FIXTURES / f"{name}.py", args)
+fixture = fixture_example
 
 
-def checked(name: str, *args: str):
+def checked(name: str, *args: str, site=None):
     """The fixture's outcome on the build's Python, afresh."""
     example = fixture(name, *args)
-    return check_examples([example], [HERE])[example]
+    return check_examples([example], [HERE], site or project())[example]
 
 
 def alive(pids) -> list[int]:
@@ -203,9 +209,9 @@ def test_a_forged_result_adds_a_run_marked_elsewhere_never_the_shown_one(
     # A result "made" on this system by an unseen 3.10.99 at the build's
     # own sys.executable: it may add that run, marked as made elsewhere,
     # but the page still shows the build's own run.
-    monkeypatch.setattr(runner, "SNIPPETS_DIR", FIXTURES)  # its reference
-    example = fixture("prints_markup")
-    own = check_examples([example], [HERE])[example]
+    site = project().replace(snippets_dir=FIXTURES)  # its reference
+    example = runner.example(FIXTURES / "prints_markup.py", site)
+    own = check_examples([example], [HERE], site)[example]
     forged = stored_record(
         **{
             "example": example.reference,
@@ -216,15 +222,15 @@ def test_a_forged_result_adds_a_run_marked_elsewhere_never_the_shown_one(
             "result.platform": f"{platforms.title(platforms.current())} x",
             "result.output": own.runs[0].result.output,
             "inputs": cache.example_inputs(
-                example.snippet, example.args, example.expectation
+                example.snippet, example.args, example.expectation, site.root
             ),
         }
     )
     folder = tmp_path / "results"
     folder.mkdir()
     (folder / "forged.json").write_text(json.dumps(forged))
-    monkeypatch.setattr(runner, "RESULT_FOLDERS", [folder])
-    outcome = check_examples([example], [HERE])[example]
+    site = site.replace(results=(folder,))
+    outcome = check_examples([example], [HERE], site)[example]
     assert outcome.ok, outcome.report()
     by_version = {run.run.interpreter.version: run for run in outcome.runs}
     assert by_version["3.10.99"].made_elsewhere
@@ -309,12 +315,12 @@ def test_a_huge_output_is_cut_and_says_so(tmp_path):
     assert outcome.ok, outcome.report()
     (run,) = outcome.runs
     kept = run.result.output.encode()
-    assert len(kept) <= process.MAX_OUTPUT
+    assert len(kept) <= MAX_OUTPUT
     assert kept.endswith(b"\n")  # whole lines only
     assert len(kept) + run.result.cut == 8 * 500_000 * 14 + len("the end\n")
     html = output_html(outcome)
     assert "Output cut: the first" in html
-    assert len(html) < process.MAX_OUTPUT * 1.2
+    assert len(html) < MAX_OUTPUT * 1.2
 
 
 def test_an_expectation_that_needs_the_cut_part_fails_clearly():
@@ -323,7 +329,7 @@ def test_an_expectation_that_needs_the_cut_part_fails_clearly():
     report = outcome.report()
     assert "its output was cut" in report
     assert "end the expectation with a '...' line" in report
-    assert len(report) < 2 * process.MAX_OUTPUT
+    assert len(report) < 2 * MAX_OUTPUT
 
 
 # -- The run cache ------------------------------------------------------------
@@ -337,14 +343,14 @@ def test_a_corrupt_cache_entry_is_discarded_and_run_again(
     tmp_path, monkeypatch, caplog, corrupt
 ):
     monkeypatch.setenv("SNIPPET_RUNNER_CACHE", "on")
-    monkeypatch.setenv("SNIPPET_RUNNER_CACHE_DIR", str(tmp_path))
+    site = project().replace(cache_dir=tmp_path)
     example = fixture("prints_markup")
-    first = check_examples([example], [HERE])[example]
+    first = check_examples([example], [HERE], site)[example]
     assert first.ok and not first.from_cache
     (entry,) = [p for p in tmp_path.glob("*.json") if len(p.stem) == 64]
     entry.write_text(corrupt)
     with caplog.at_level("INFO"):
-        again = check_examples([example], [HERE])[example]
+        again = check_examples([example], [HERE], site)[example]
     assert again.ok and not again.from_cache  # it ran again
     assert f"discarded {entry}" in caplog.text
     assert results.run_result(json.loads(entry.read_text()))  # stored anew
@@ -357,10 +363,11 @@ def test_a_data_file_of_the_folder_is_in_the_key(tmp_path):
     expectation.write_text("exit: 0\n---\n...\n")
     data = tmp_path / "data.txt"
     data.write_text("one")
-    before = cache.example_digest(snippet, (), expectation)
+    before = cache.example_digest(snippet, (), expectation, tmp_path)
     data.write_text("two")
-    assert cache.example_digest(snippet, (), expectation) != before
-    assert str(data) in cache.example_inputs(snippet, (), expectation)
+    assert cache.example_digest(snippet, (), expectation, tmp_path) != before
+    inputs = cache.example_inputs(snippet, (), expectation, tmp_path)
+    assert "data.txt" in inputs
 
 
 # -- Processes ----------------------------------------------------------------
@@ -371,11 +378,14 @@ CHECKED = """
 import sys
 from pathlib import Path
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.runner import Example, check_examples
+from snippet_runner.runner import example, check_examples
+from snippet_runner.settings import load
 
-examples = [Example(Path(sys.argv[1]), args) for args in [(), ("daemon",),
-            ("clean",)]]
-for outcome in check_examples(examples, [build_interpreter()]).values():
+project = load("mkdocs.yml")
+examples = [example(Path(sys.argv[1]), project, args) for args in [(),
+            ("daemon",), ("clean",)]]
+for outcome in check_examples(examples, [build_interpreter()],
+                              project).values():
     print(outcome.report())
 """
 
@@ -415,10 +425,12 @@ SIGNALLED = """
 import sys
 from pathlib import Path
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.runner import Example, check_examples
+from snippet_runner.runner import example, check_examples
+from snippet_runner.settings import load
 
-example = Example(Path(sys.argv[1]), ("patient",))
-check_examples([example], [build_interpreter()])
+project = load("mkdocs.yml")
+found = example(Path(sys.argv[1]), project, ("patient",))
+check_examples([found], [build_interpreter()], project)
 """
 
 
@@ -458,17 +470,16 @@ def test_sigterm_to_the_build_kills_every_run_first():
 
 
 def test_a_snippet_that_hangs_on_every_python_is_reported_within_one_timeout():
-    interpreters = list(project_interpreters())
     example = fixture("sleeps_forever")
     started = time.monotonic()
-    outcome = check_examples([example], interpreters)[example]
+    outcome = check_examples([example], interpreters(), project())[example]
     elapsed = time.monotonic() - started
     assert elapsed < 3 + 5, f"{elapsed:.1f} s for a 3 s timeout"
     reports = [run.report() for run in outcome.runs]
     hung = [text for text in reports if "; it hung: in its last" in text]
     assert len(hung) >= 1
     stopped = [text for text in reports if "stopped before its end" in text]
-    assert len(hung) + len(stopped) == len(interpreters)
+    assert len(hung) + len(stopped) == len(interpreters())
     assert not [run for run in outcome.runs if run.again]
 
 
@@ -482,8 +493,8 @@ def test_the_build_environment_reaches_neither_output_nor_cache(
     monkeypatch.setenv("GITHUB_TOKEN", secret)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     monkeypatch.setenv("SNIPPET_RUNNER_CACHE", "on")
-    monkeypatch.setenv("SNIPPET_RUNNER_CACHE_DIR", str(tmp_path))
-    outcome = checked("prints_environment")
+    site = project().replace(cache_dir=tmp_path)
+    outcome = checked("prints_environment", site=site)
     assert outcome.ok, outcome.report()
     output = outcome.runs[0].result.output
     names = {line.split("=")[0] for line in output.splitlines()}
@@ -497,8 +508,7 @@ def test_the_build_environment_reaches_neither_output_nor_cache(
 def test_the_allowlist_option_names_what_a_run_gets(monkeypatch):
     monkeypatch.setenv("EXTRA_ONE", "1")
     monkeypatch.setenv("EXTRAS", "2")
-    monkeypatch.setattr(process, "ENVIRONMENT", ("PATH", "EXTRA_*"))
-    env = process.child_environment()
+    env = process.child_environment(("PATH", "EXTRA_*"))
     assert env["EXTRA_ONE"] == "1"
     assert "EXTRAS" not in env and "HOME" not in env
 
@@ -577,7 +587,7 @@ def test_an_expectation_with_a_byte_order_mark_names_it(tmp_path):
 
 def test_path_of_a_fixture_is_as_given():
     # The scratch copy runs the program at its path below the project.
-    result = run_program(FIXTURES / "crashes.py")
+    result = run_program(FIXTURES / "crashes.py", root=ROOT)
     assert result.command == ["python", "tests/fixtures/snippets/crashes.py"]
     assert 'File "tests/fixtures/snippets/crashes.py"' in result.output
     assert Path(FIXTURES / "crashes.py").is_file()

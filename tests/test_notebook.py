@@ -9,7 +9,7 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site, one_page_site
+from conftest import ROOT, build_site, one_page_site, project
 from snippet_runner import notebooks
 
 NOTEBOOK = ROOT / "docs/notebooks/pool_in_jupyter.ipynb"
@@ -24,7 +24,7 @@ WORKER_ERROR = (
 
 @pytest.fixture(scope="session")
 def outcome():
-    return notebooks.check_notebook(NOTEBOOK)
+    return notebooks.check_notebook(NOTEBOOK, project())
 
 
 def cells(nb):

@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, interpreters
+from project_copy import EXAMPLE_MARKDOWN
 from snippet_runner import platforms
-from snippet_runner.bench import EXAMPLE_MARKDOWN
 from snippet_runner.interpreters import build_interpreter
-from snippet_runner.settings import project_interpreters
 
-MINORS = [found.minor for found in project_interpreters()]
+MINORS = [found.minor for found in interpreters()]
 BUILD = build_interpreter()
 HERE = platforms.current()
 ELSEWHERE = "windows" if HERE != "windows" else "linux"
@@ -159,7 +158,7 @@ def test_results_of_other_interpreters_are_merged_and_marked(
     provenance = version.select_one(".example-provenance").get_text()
     assert BUILD.name in provenance and "elsewhere" not in provenance
     # Every version is named, and the merged ones as made elsewhere.
-    by_minor = {found.minor: found.version for found in project_interpreters()}
+    by_minor = {found.minor: found.version for found in interpreters()}
     checked = version.select_one(".example-checked").get_text()
     assert checked.startswith(
         f"Checked on CPython {by_minor[first]}, {BUILD.version} and "

@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, project
 from snippet_runner import expectation as expect
 from snippet_runner import scaffold
 from snippet_runner.__main__ import examples_for
-from snippet_runner.runner import SNIPPETS_DIR, discover_snippets
+from snippet_runner.runner import discover_snippets
 
 GUIDE = ROOT / "CONTRIBUTING.md"
 TRICKY_LINES = [
@@ -215,7 +215,7 @@ def test_the_template_is_a_clean_snippet(tmp_path):
 def test_no_snippet_still_holds_the_template():
     left = [
         str(path.relative_to(ROOT))
-        for path in discover_snippets(SNIPPETS_DIR)
+        for path in discover_snippets(project().snippets_dir)
         if scaffold.TEMPLATE_MARK in path.read_text(encoding="utf-8")
     ]
     assert left == [], (
@@ -314,9 +314,10 @@ def test_checking_a_helper_module_checks_the_examples_of_its_folder(
         (topic / f"{name}.py").write_text("import _helper\n")
         (topic / f"{name}.expect").write_text("exit: 0\n---\n")
     (topic / "second.spawn.expect").write_text("exit: 0\n---\n")
-    runs = examples_for([str(topic / "_helper.py")])
+    site = project().replace(root=tmp_path, snippets_dir=tmp_path)
+    runs = examples_for([str(topic / "_helper.py")], site)
     assert sorted(str(run) for run in runs) == [
-        f"{topic / 'first.py'}",
-        f"{topic / 'second.py'}",
-        f"{topic / 'second.py'} spawn",
+        "topic/first.py",
+        "topic/second.py",
+        "topic/second.py spawn",
     ]

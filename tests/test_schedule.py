@@ -5,16 +5,19 @@ import json
 import threading
 from types import SimpleNamespace
 
-from snippet_runner import cache, runner, schedule
+from conftest import project
+from snippet_runner import runner, schedule
 from snippet_runner.interpreters import build_interpreter
 from snippet_runner.process import RunResult, provenance
-from snippet_runner.runner import Example, Run
+from snippet_runner.runner import Run, example
 
 HERE = build_interpreter()
 
 
 def item(name, alone=False):
-    run = Run(Example(runner.SNIPPETS_DIR / f"t/{name}.py"), HERE)
+    run = Run(
+        example(project().snippets_dir / f"t/{name}.py", project()), HERE
+    )
     return run, SimpleNamespace(alone=alone), f"digest of {name}"
 
 
@@ -52,7 +55,7 @@ def test_alone_runs_go_last_one_at_a_time_and_results_keep_their_order(
     started, running, most = [], set(), {}
     lock = threading.Lock()
 
-    def fake_check_run(run, case, digest, cancel, **options):
+    def fake_check_run(run, case, digest, project, cancel, **options):
         with lock:
             started.append(run.example.snippet.stem)
             running.add(run.example.snippet.stem)
@@ -65,7 +68,8 @@ def test_alone_runs_go_last_one_at_a_time_and_results_keep_their_order(
         )
 
     monkeypatch.setattr(runner, "check_run", fake_check_run)
-    done = runner.run_in_order(work, jobs=4)
+    site = project().replace(cache_dir=tmp_path)
+    done = runner.run_in_order(work, 4, site)
     assert [outcome.digest for outcome in done] == [w[2] for w in work]
     assert started[:2] == ["long", "short"]  # both at once, longest first
     assert started[2:] == ["alone_long", "alone_short"]
@@ -80,24 +84,27 @@ def test_results_in_the_cache_are_taken_without_a_thread_or_a_place(
     # the rest is scheduled and handed to check_run.
     monkeypatch.setenv("SNIPPET_RUNNER_CACHE_DIR", str(tmp_path))
     work = [item(name) for name in ("kept", "new", "also_kept")]
+    site = project().replace(cache_dir=tmp_path)
     for run, _, digest in (work[0], work[2]):
         stored = RunResult(
             ["python", run.example.snippet.name], 0, "", 1, 9, **provenance()
         )
-        cache.store(cache.key(digest, run.interpreter), stored)
+        site.run_cache.store(
+            site.run_cache.key(digest, run.interpreter), stored
+        )
     ordered, checked = [], []
 
     def fake_order(items, seconds=None):
         ordered.extend(run.example.snippet.stem for run, _, _ in items)
         return list(range(len(items)))
 
-    def fake_check_run(run, case, digest, cancel, **options):
+    def fake_check_run(run, case, digest, project, cancel, **options):
         checked.append(run.example.snippet.stem)
         return SimpleNamespace(run=run, result=None, from_cache=False)
 
     monkeypatch.setattr(schedule, "order", fake_order)
     monkeypatch.setattr(runner, "check_run", fake_check_run)
-    done = runner.run_in_order(work, jobs=4)
+    done = runner.run_in_order(work, 4, site)
     assert ordered == checked == ["new"]
     assert [outcome.run for outcome in done] == [w[0] for w in work]
     assert [outcome.from_cache for outcome in done] == [True, False, True]

@@ -16,15 +16,16 @@ from conftest import (
     FIXTURES,
     ROOT,
     build_site,
+    interpreters,
     not_checked_here,
     one_page_site,
+    project,
 )
-from snippet_runner import platforms, settings
+from snippet_runner import platforms
 from snippet_runner.interpreters import build_interpreter, names
 from snippet_runner.pages import references
 from snippet_runner.plugin import last_commit_date
 from snippet_runner.runner import Example, discover_examples
-from snippet_runner.settings import project_interpreters
 
 # How a report names a run on one of the interpreters.
 ON_ANY = r" on CPython 3\.\d+\.\d+"
@@ -74,7 +75,7 @@ def test_every_output_says_what_produced_it(site):
         line.get_text(),
     )
     (checked,) = soup.select(".example-checked")
-    found = list(project_interpreters())
+    found = interpreters()
     here = platforms.title(platforms.current())
     expected = f"Checked on {names(found)} on {here}"
     if len(found) > 1:
@@ -84,7 +85,7 @@ def test_every_output_says_what_produced_it(site):
 
 def test_every_standard_library_example_names_every_version(site):
     site_dir, _ = site
-    every = f"Checked on {names(list(project_interpreters()))}"
+    every = f"Checked on {names(interpreters())}"
     for html_file in site_dir.rglob("index.html"):
         soup = BeautifulSoup(html_file.read_text("utf-8"), "html.parser")
         for block in soup.select(".example-output"):
@@ -95,17 +96,19 @@ def test_every_standard_library_example_names_every_version(site):
                 assert checked[0].startswith(every), html_file
             else:  # versions differ: together, every version once
                 shown = " ".join(checked)
-                for found in project_interpreters():
+                for found in interpreters():
                     assert shown.count(found.version) == 1, html_file
 
 
 def test_every_run_is_shown_by_a_page():
     shown = {
-        Example.from_reference(reference)
+        Example.from_reference(reference, project())
         for doc in (ROOT / "docs").rglob("*.md")
         for _, reference in references(doc.read_text(encoding="utf-8"))
     }
-    unused = [str(ex) for ex in discover_examples() if ex not in shown]
+    unused = [
+        str(ex) for ex in discover_examples(project()) if ex not in shown
+    ]
     assert unused == [], "examples no page shows"
 
 
@@ -169,7 +172,7 @@ def test_changed_output_fails_the_build_naming_the_snippet(project_copy):
         in build.stdout
     )
     # Every interpreter ran it and said so, in one error.
-    for found in project_interpreters():
+    for found in interpreters():
         assert (
             f"snippets/event_basics/flag_states.py on {found.name}: output "
             "does not match its expectation"
@@ -517,7 +520,7 @@ def test_listings_keep_their_text_without_the_plain_token_spans(site):
     # whitespace: not one is left, and each listing still reads exactly as
     # its snippet's file does.
     site_dir, _ = site
-    classes = settings.load().plain_tokens
+    classes = list(project().plain_tokens)
     assert classes
     checked = 0
     for name, soup in site_pages(site_dir).items():

@@ -7,8 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 import tables
+from conftest import interpreters
 from snippet_runner import pages, platforms
-from snippet_runner.settings import project_interpreters
 from tables import Cell, Result
 
 CONDITION_ERROR = (
@@ -212,10 +212,10 @@ def test_available_start_methods_keep_the_matrix_order():
     assert methods == [m for m in tables.START_METHODS if m in methods]
 
 
-def test_every_cell_of_the_real_matrix():
+def test_every_cell_of_the_real_matrix(example_build):
     methods = tables.available_start_methods()
     cells = tables.matrix_cells(tables.APPROACHES, methods, pages.outcomes)
-    minors = [found.minor for found in project_interpreters()]
+    minors = [found.minor for found in interpreters()]
     every = minors[0] if len(minors) == 1 else f"{minors[0]}\u2013{minors[-1]}"
     for label, snippet in tables.APPROACHES:
         name = snippet.removeprefix("start_methods/").removesuffix(".py")

@@ -11,22 +11,24 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import (
-    FIXTURES,
     ROOT,
     build_site,
+    fixture_example,
+    interpreters,
     not_checked_here,
     one_page_site,
+    project,
 )
-from snippet_runner import platforms, process, runner
+from snippet_runner import platforms
 from snippet_runner.interpreters import (
     InterpreterError,
     build_interpreter,
     names,
 )
-from snippet_runner.runner import Example, check_examples
-from snippet_runner.settings import load, project_interpreters
+from snippet_runner.runner import Example, check_examples, example
+from snippet_runner.settings import load
 
-INTERPRETERS = list(project_interpreters())
+INTERPRETERS = interpreters()
 HERE = build_interpreter()
 OLDEST = INTERPRETERS[0]
 # The versions split into two groups: the build's own and older, and the
@@ -43,24 +45,30 @@ if __name__ == "__main__":
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A folder the runner takes for the project's root."""
-    monkeypatch.setattr(process, "ROOT", tmp_path)
-    monkeypatch.setattr(runner, "ROOT", tmp_path)
+def folder(tmp_path, monkeypatch):
+    """A folder that is the project's root for the runs made in it."""
     monkeypatch.setenv("SNIPPET_RUNNER_CACHE", "off")
     return tmp_path
 
 
-def example_with(project, expectation: str) -> Example:
-    snippet = project / "prints_version.py"
+def in_folder(folder):
+    """The site's project, with its root, snippets and cache in `folder`."""
+    return project().replace(
+        root=folder, snippets_dir=folder, cache_dir=folder / "cache"
+    )
+
+
+def example_with(folder, expectation: str) -> Example:
+    snippet = folder / "prints_version.py"
     major, minor = HERE.release[:2]
     snippet.write_text(PRINTS_ITS_VERSION.format(major=major, minor=minor))
     snippet.with_suffix(".expect").write_text(textwrap.dedent(expectation))
-    return Example(snippet)
+    return example(snippet, in_folder(folder))
 
 
-def check(example):
-    return check_examples([example], INTERPRETERS)[example]
+def check(found):
+    site = in_folder(found.snippet.parent)
+    return check_examples([found], INTERPRETERS, site)[found]
 
 
 def test_the_build_python_is_always_among_the_interpreters():
@@ -71,9 +79,9 @@ def test_the_build_python_is_always_among_the_interpreters():
     assert len({found.minor for found in INTERPRETERS}) == len(INTERPRETERS)
 
 
-def test_one_expectation_for_all_versions_checks_each(project):
+def test_one_expectation_for_all_versions_checks_each(folder):
     example = example_with(
-        project,
+        folder,
         """\
         exit: 0
         ---
@@ -91,9 +99,9 @@ def test_one_expectation_for_all_versions_checks_each(project):
         assert run.result.output.startswith(f"running on {found.minor}\n")
 
 
-def test_each_version_is_judged_by_its_own_case(project):
+def test_each_version_is_judged_by_its_own_case(folder):
     example = example_with(
-        project,
+        folder,
         f"""\
         exit: 0
         ---
@@ -118,11 +126,11 @@ def test_each_version_is_judged_by_its_own_case(project):
 
 
 def test_a_case_scoped_to_the_wrong_versions_fails_naming_the_version(
-    project,
+    folder,
 ):
     # Claims the oldest interpreter prints something it does not.
     example = example_with(
-        project,
+        folder,
         f"""\
         exit: 0
         ---
@@ -147,9 +155,9 @@ def test_a_case_scoped_to_the_wrong_versions_fails_naming_the_version(
         assert f"on {found.name}:" not in report
 
 
-def test_a_version_no_case_covers_fails_naming_it(project):
+def test_a_version_no_case_covers_fails_naming_it(folder):
     example = example_with(
-        project,
+        folder,
         f"""\
         python: {HERE.minor}
         why: only this one
@@ -167,10 +175,10 @@ def test_a_version_no_case_covers_fails_naming_it(project):
     assert [run.run.interpreter for run in outcome.runs] == [HERE]
 
 
-def test_a_case_that_matches_no_interpreter_that_ran_fails(project):
+def test_a_case_that_matches_no_interpreter_that_ran_fails(folder):
     # A patch release of a minor version that ran, but not the one here.
     example = example_with(
-        project,
+        folder,
         f"""\
         exit: 0
         ---
@@ -190,7 +198,7 @@ def test_a_case_that_matches_no_interpreter_that_ran_fails(project):
     ) in report
 
 
-def test_a_case_for_a_version_this_machine_lacks_is_not_an_error(project):
+def test_a_case_for_a_version_this_machine_lacks_is_not_an_error(folder):
     # 3.14 cannot be installed here; a build that has it checks the case.
     missing = [
         f"3.{minor}"
@@ -199,7 +207,7 @@ def test_a_case_for_a_version_this_machine_lacks_is_not_an_error(project):
     ]
     assert missing, "every supported version is here: nothing to test"
     example = example_with(
-        project,
+        folder,
         f"""\
         exit: 0
         ---
@@ -215,9 +223,9 @@ def test_a_case_for_a_version_this_machine_lacks_is_not_an_error(project):
     assert outcome.ok, outcome.report()
 
 
-def test_a_case_for_an_unsupported_version_fails(project):
+def test_a_case_for_an_unsupported_version_fails(folder):
     example = example_with(
-        project,
+        folder,
         """\
         exit: 0
         ---
@@ -238,8 +246,8 @@ def test_a_case_for_an_unsupported_version_fails(project):
 def test_no_frame_of_the_runner_shows_in_a_traceback():
     # Process.start raises: the traceback passes where the runner records
     # the start method, and must not show it.
-    example = Example(FIXTURES / "start_fails.py")
-    outcome = check_examples([example], INTERPRETERS)[example]
+    found = fixture_example("start_fails")
+    outcome = check_examples([found], INTERPRETERS, project())[found]
     assert outcome.ok, outcome.report()
     for run in outcome.runs:
         output = run.result.output
@@ -327,10 +335,10 @@ def test_versions_are_set_in_mkdocs_yml_and_overridden_by_the_environment(
 ):
     monkeypatch.delenv("SNIPPET_RUNNER_REQUIRE", raising=False)
     settings = load()
-    assert settings.require == []  # a clone with one Python must build
+    assert settings.require == ()  # a clone with one Python must build
     assert (settings.oldest, settings.newest) == ((3, 9), (3, 14))
     monkeypatch.setenv("SNIPPET_RUNNER_REQUIRE", "3.9, 3.13")
-    assert load().require == ["3.9", "3.13"]
+    assert load().require == ("3.9", "3.13")
     monkeypatch.setenv("SNIPPET_RUNNER_REQUIRE", "three")
     with pytest.raises(Exception, match="not minor versions"):
         load()
@@ -343,8 +351,7 @@ def test_ci_requires_every_version_it_has():
 
 
 def test_a_required_version_that_is_missing_raises():
-    settings = load()
-    settings.require = ["3.99"]
+    settings = load().replace(require=("3.99",))
     with pytest.raises(InterpreterError, match="required CPython 3.99"):
         settings.select_interpreters()
 
@@ -364,16 +371,12 @@ def test_plugin_options_are_validated_by_mkdocs(tmp_path):
 
 
 def test_a_preview_runs_on_the_build_python_whatever_is_required():
-    settings = load()
-    settings.require = ["3.99"]
-    settings.pythons = "build"
+    settings = load().replace(require=("3.99",), pythons="build")
     assert settings.select_interpreters() == [HERE]
 
 
 def test_the_jobs_option_sets_how_many_runs_go_at_once(monkeypatch):
-    monkeypatch.setattr(runner, "DEFAULT_JOBS", runner.DEFAULT_JOBS)
     monkeypatch.setenv("SNIPPET_RUNNER_JOBS", "3")
-    settings = load()
-    assert settings.jobs == 3
-    settings.apply()
-    assert runner.DEFAULT_JOBS == 3
+    assert load().jobs == 3
+    monkeypatch.delenv("SNIPPET_RUNNER_JOBS")
+    assert load().jobs == 16 * (os.cpu_count() or 1)

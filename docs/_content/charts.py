@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from snippet_runner import cache
+from snippet_runner import cache, pages
 from tables import markdown_text
 
 # The cost page's runs, in the order the page shows them.
@@ -227,15 +227,17 @@ def chart_svg(
         metadata.version("matplotlib"),
     ):
         digest.update(part.encode() + b"\0")
-    stored = cache.directory() / "charts" / f"{digest.hexdigest()}.svg"
-    if cache.enabled() and stored.is_file():
+    build = pages.ExampleBuild.current  # none: drawn, not kept (a test)
+    if build is None or not cache.enabled():
+        return _draw_svg(measurements, log, title)
+    stored = build.project.cache_dir / "charts" / f"{digest.hexdigest()}.svg"
+    if stored.is_file():
         return stored.read_text(encoding="utf-8")
     svg = _draw_svg(measurements, log, title)
-    if cache.enabled():
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        partial = stored.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(svg, encoding="utf-8")
-        partial.replace(stored)
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    partial = stored.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(svg, encoding="utf-8")
+    partial.replace(stored)
     return svg
 
 

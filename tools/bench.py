@@ -1,4 +1,4 @@
-"""`make bench`: what executing the examples costs the build and the tests.
+"""`make bench` (tools/bench.py): what running the examples costs.
 
 Measures, in one run on this machine, with every interpreter the build
 uses (mkdocs.yml's snippet-runner options and SNIPPET_RUNNER_REQUIRE):
@@ -49,11 +49,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import cache, schedule
-from .interpreters import build_interpreter, names
-from .process import ROOT, child_environment, provenance, run_program
-from .runner import discover_examples, plan
+from project_copy import EXAMPLE_MARKDOWN, copy_project
+from snippet_runner import cache, schedule, settings
+from snippet_runner.interpreters import build_interpreter, names
+from snippet_runner.process import child_environment, provenance, run_program
+from snippet_runner.runner import discover_examples, plan
 
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = settings.load(ROOT / "mkdocs.yml")
 RESULTS = ROOT / "docs" / "data" / "bench.json"
 SCALING_SIZES = (10, 40, 160)
 SCALING_SLEEP = 1.0  # seconds each generated example sleeps
@@ -195,8 +198,8 @@ def runs_one_by_one(interpreters, scratch: Path) -> list[RunCost]:
     counter = start_counter(scratch)
     costs = []
     try:
-        for example in discover_examples():
-            for run, case in plan(example, interpreters)[1]:
+        for example in discover_examples(PROJECT):
+            for run, case in plan(example, interpreters, PROJECT)[1]:
                 counter.write_text("")
                 reap_orphans()
                 result = run_program(
@@ -204,6 +207,7 @@ def runs_one_by_one(interpreters, scratch: Path) -> list[RunCost]:
                     example.args,
                     case.timeout,
                     interpreter=run.interpreter,
+                    root=ROOT,
                 )
                 if result.timed_out or result.exit_code != case.exit_code:
                     sys.exit(f"bench: {run} failed:\n{result.output}")
@@ -297,9 +301,10 @@ def breakdown(cost: RunCost, interpreters) -> dict:
 def notebook_cpu(scratch: Path) -> Timed:
     """The notebook, executed from an empty cache, as a build starts it."""
     code = (
-        "from snippet_runner import notebooks\n"
-        "for path in notebooks.discover_notebooks():\n"
-        "    outcome = notebooks.check_notebook(path)\n"
+        "from snippet_runner import notebooks, settings\n"
+        "project = settings.load('mkdocs.yml')\n"
+        "for path in notebooks.discover_notebooks(project.docs_dir):\n"
+        "    outcome = notebooks.check_notebook(path, project)\n"
         "    assert outcome.ok, outcome.report()\n"
     )
     return timed(
@@ -331,35 +336,6 @@ def until(condition, limit: float) -> float:
             sys.exit(f"bench: gave up after {limit:g} s")
         time.sleep(0.05)
     return time.monotonic() - started
-
-
-# What a copy of the project needs to build the site (the bench's preview
-# and the tests' broken copies both make one).
-PROJECT_PARTS = (
-    "mkdocs.yml",
-    "docs",
-    "snippets",
-    "snippet_runner",
-    "overrides",  # mkdocs.yml's theme custom_dir
-    "CONTRIBUTING.md",  # docs/contributing.md includes it
-    "pyproject.toml",  # the Makefile installs the engine from it
-)
-
-
-def copy_project(folder: Path) -> Path:
-    """A copy of the project's PROJECT_PARTS in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source,
-                folder / part,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-        else:
-            shutil.copy2(source, folder / part)
-    return folder
 
 
 def site_url_of(config_file: Path) -> str | None:
@@ -431,7 +407,7 @@ def preview(scratch: Path) -> dict:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
-    alone = run_program(ROOT / "snippets" / EDITED, timeout=60)
+    alone = run_program(ROOT / "snippets" / EDITED, timeout=60, root=ROOT)
     return {
         "first_page": round(first_page, 2),
         "edit": round(edit, 2),
@@ -487,17 +463,6 @@ def ci(scratch: Path) -> Timed:
 # The Markdown extensions an example's block needs (its tabs and the
 # listing of its snippet): the whole mkdocs.yml of a small throwaway site
 # is a name, the plugin and these.
-EXAMPLE_MARKDOWN = (
-    "markdown_extensions:\n"
-    "  - pymdownx.superfences\n"
-    "  - pymdownx.tabbed: {alternate_style: true}\n"
-    "  - attr_list\n"
-    "  - pymdownx.snippets:\n"
-    "      base_path: [!relative $config_dir/snippets]\n"
-    "      check_paths: true\n"
-)
-
-
 def scaling_project(size: int, folder: Path) -> Path:
     """A copy of the site machinery with `size` sleep-only examples."""
     shutil.copytree(
@@ -537,10 +502,9 @@ def figures(timed_: Timed, cores: int | None = None) -> dict:
 
 
 def main() -> None:
-    from .settings import project_interpreters
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
-    interpreters = list(project_interpreters())
+    interpreters = list(settings.project_interpreters(PROJECT))
     cores = os.cpu_count() or 1
     counted = become_subreaper()
     try:
@@ -637,7 +601,7 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     # What the builds order their runs by (see schedule.py).
     seconds = {cost.key: round(cost.seconds, 2) for cost in costs}
-    schedule.MEASURED.write_text(
+    PROJECT.timings.write_text(
         json.dumps(seconds, indent=0, sort_keys=True) + "\n"
     )
     print(report(results))
