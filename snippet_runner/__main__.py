@@ -24,7 +24,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import ConfigurationError
 
-from . import cache, results, scaffold
+from . import cache, platforms, results, scaffold
 from .interpreters import InterpreterError, names
 from .runner import (
     Example,
@@ -119,7 +119,10 @@ def main(argv=None) -> int:
                 checked = names([run.run.interpreter for run in runs])
                 print(f"$ {' '.join(shown.command)}   # {checked}")
                 print(log_text(shown.output), end="")
-        if outcome.ok:
+        if outcome.ok and not outcome.runs and outcome.not_applicable:
+            reason = outcome.not_applicable.get(platforms.current(), "")
+            print(f"n/a   {checked}: does not apply here ({reason})")
+        elif outcome.ok:
             print(f"ok    {checked} on {names(outcome.interpreters)}")
         else:
             print(f"FAIL  {log_text(outcome.report())}")
@@ -143,6 +146,19 @@ def write_results(outcomes, folder: Path, project: Project) -> int:
         inputs = cache.example_inputs(
             example.snippet, example.args, example.expectation, project.root
         )
+        here = platforms.current()
+        if here in outcome.not_applicable:
+            results.write(
+                folder,
+                example.reference,
+                here,
+                None,
+                None,
+                inputs,
+                outcome.not_applicable[here],
+            )
+            written += 1
+            continue
         for run in outcome.runs:
             if run.result is None or run.stored is not None:
                 continue

@@ -21,6 +21,11 @@ Header keys:
     python   the versions this case is for (see below); none: every other
     platform the systems this case is for: linux, macos, windows
     why      with python or platform: one sentence on why they differ
+    systems  (first case) the only systems the example applies to; on the
+             others it is not run, and its page says it does not apply
+    methods  (first case) start methods the example uses (fork,
+             forkserver, spawn): it applies only to systems that have
+             all of them (platforms.METHODS)
     needs    (first case) third-party packages the example imports: it
              runs on the build's own interpreter only
 
@@ -82,6 +87,8 @@ KINDS = {  # header key: what its value must be
     "platform": "systems among linux, macos, windows",
     "why": "a sentence",
     "needs": "package names, separated by commas",
+    "systems": "systems among linux, macos, windows",
+    "methods": "start methods among fork, forkserver, spawn",
 }
 
 PLACEHOLDERS = {
@@ -237,6 +244,23 @@ class ExpectationFile:
     name: str
     cases: tuple[Expectation, ...]
     needs: tuple[str, ...] = ()  # third-party packages: build Python only
+    systems: frozenset[str] | None = None  # None: every system
+    methods: tuple[str, ...] = ()  # start methods it needs
+
+    def not_applicable(self, system: str) -> str:
+        """Why the example does not apply to this system, or ""."""
+        if self.systems is not None and system not in self.systems:
+            return f"it is for {platforms.listed(self.systems)} only"
+        lacking = [
+            m for m in self.methods if system not in platforms.METHODS[m]
+        ]
+        if lacking:
+            return (
+                f"it uses the {' and '.join(lacking)} start method"
+                f"{'s' if len(lacking) > 1 else ''}, which "
+                f"{platforms.title(system)} does not have"
+            )
+        return ""
 
     @property
     def only(self) -> Expectation:
@@ -319,8 +343,10 @@ def _parse_header(
                 header[key] = value or "no reason given"
             elif key == "python":
                 header[key] = Versions.parse(value)
-            elif key == "platform":
+            elif key in ("platform", "systems"):
                 header[key] = platforms.parse(value)
+            elif key == "methods":
+                header[key] = platforms.parse_methods(value)
             elif key in ("why", "needs"):
                 if not value:
                     raise ValueError
@@ -436,17 +462,20 @@ def parse(
         if line.rstrip() == CASE_SEPARATOR
     ]
     ends = [start - 1 for start in starts[1:]] + [len(lines)]
-    cases, needs = [], ()
+    cases, needs, systems, methods = [], (), None, ()
     for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
         case, header = _parse_case(lines[start:end], start + 1, name, timeout)
-        if "needs" in header:
-            if number:
+        for key in ("needs", "systems", "methods"):
+            if key in header and number:
                 raise ExpectationError(
-                    name, start + 1, "'needs:' belongs in the first case"
+                    name, start + 1, f"'{key}:' belongs in the first case"
                 )
+        if "needs" in header:
             needs = tuple(
                 package.strip() for package in header["needs"].split(",")
             )
+        systems = header.get("systems", systems)
+        methods = header.get("methods", methods)
         cases.append(case)
     defaults = [case for case in cases if not case.scoped]
     if len(defaults) > 1:
@@ -457,7 +486,7 @@ def parse(
             "(the one for every other version and system); give this one "
             "the versions or systems it is for",
         )
-    return ExpectationFile(name, tuple(cases), needs)
+    return ExpectationFile(name, tuple(cases), needs, systems, methods)
 
 
 def load(

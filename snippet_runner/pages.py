@@ -190,6 +190,13 @@ def output_html(
             f"{checked_html(outcome, runs)}"
             f"{unchecked_html(outcome, spoken) if last else ''}</p>"
         )
+    if not groups and outcome.ok:
+        # Nothing ran anywhere: it does not apply to this build's system,
+        # and no result came from one it applies to.
+        parts.append(
+            f'<p class="example-checked"{NOT_SEARCHED}>Not run in this '
+            f"build{unchecked_html(outcome, spoken)}</p>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -215,18 +222,38 @@ def checked_html(outcome: ExampleOutcome, runs: list[Outcome]) -> str:
 
 
 def unchecked_html(outcome: ExampleOutcome, spoken) -> str:
-    """'. Not checked on macOS or Windows in this build': the systems the
-    site speaks of (`spoken`) with no result here."""
-    lacking = [system for system in spoken if system not in outcome.platforms]
+    """What the build did not check, of the systems the site speaks of
+    (`spoken`): '. Not checked on macOS or Windows in this build', the
+    systems the example does not apply to and why, and the results from
+    elsewhere set aside because they failed."""
+    lacking = [
+        system
+        for system in spoken
+        if system not in outcome.platforms
+        and system not in outcome.not_applicable
+    ]
+    text = ""
+    for system, reason in sorted(outcome.not_applicable.items()):
+        if system in spoken:
+            text += (
+                f". Does not apply to {html_text(platforms.title(system))}: "
+                f"{html_text(reason)}"
+            )
+    if outcome.failed_elsewhere:
+        text += (
+            f". Did not match its expectation on "
+            f"{where_html(outcome.failed_elsewhere)}, in the results "
+            "merged into this build: not shown"
+        )
     if not lacking:
-        return ""
+        return text
     titles = [platforms.title(system) for system in platforms.ordered(lacking)]
     listed = (
         " or ".join(titles)
         if len(titles) < 3
         else (f"{', '.join(titles[:-1])} or {titles[-1]}")
     )
-    return f". Not checked on {html.escape(listed)} in this build"
+    return f"{text}. Not checked on {html.escape(listed)} in this build"
 
 
 def _indent(block: str) -> str:
@@ -416,6 +443,33 @@ def outcomes(*references: str) -> list[ExampleOutcome]:
     if wrong:
         raise ExampleError("\n".join(wrong))
     return found
+
+
+def build_statement(build: ExampleBuild) -> str:
+    """One sentence, as plain text, of what this build ran its examples
+    on, from its own runs and the results it merged: the versions on each
+    system, and the systems the site speaks of that gave no result."""
+    by_system: dict[str, dict[str, Interpreter]] = {}
+    for outcome in build.outcomes.values():
+        for run in outcome.runs:
+            found = by_system.setdefault(run.run.platform, {})
+            found.setdefault(run.run.interpreter.version, run.run.interpreter)
+    systems = platforms.ordered(by_system)
+    if not systems:
+        return "No example ran in this build."
+    parts = []
+    for system in systems:
+        found = sorted(by_system[system].values(), key=lambda i: i.release)
+        parts.append(f"{names(found)} on {platforms.title(system)}")
+    if len(parts) == 1:
+        ran = parts[0]
+    else:
+        ran = f"{'; '.join(parts[:-1])}; and {parts[-1]}"
+    text = f"The examples on this site ran, while it was built, on {ran}."
+    missing = [s for s in build.project.platforms if s not in by_system]
+    if missing:
+        text += f" None ran on {platforms.listed(missing, 'or')}."
+    return text
 
 
 def read_pages(files) -> dict[str, str]:

@@ -11,6 +11,14 @@ import platform
 
 # name: how a page writes it
 TITLES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
+# The start methods each system has
+# (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods):
+# fork and forkserver are POSIX only; spawn is everywhere.
+METHODS = {
+    "fork": frozenset({"linux", "macos"}),
+    "forkserver": frozenset({"linux", "macos"}),
+    "spawn": frozenset(TITLES),
+}
 # platform.system(): name
 _SYSTEMS = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}
 
@@ -50,9 +58,19 @@ def parse(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def listed(names) -> str:
-    """'Linux, macOS and Windows'."""
+def listed(names, conjunction: str = "and") -> str:
+    """'Linux, macOS and Windows' (or 'macOS or Windows')."""
     titles = [title(name) for name in ordered(names)]
     if len(titles) < 2:
         return "".join(titles)
-    return f"{', '.join(titles[:-1])} and {titles[-1]}"
+    return f"{', '.join(titles[:-1])} {conjunction} {titles[-1]}"
+
+
+def parse_methods(text: str) -> tuple[str, ...]:
+    """'fork, forkserver' as written after `methods:`; ValueError names
+    the first word that is no start method."""
+    found = tuple(word.strip() for word in text.split(","))
+    for word in found:
+        if word not in METHODS:
+            raise ValueError(word)
+    return found

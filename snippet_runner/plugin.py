@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin
 from .interpreters import InterpreterError
 from .markup import BlockPlaceholders, unwrap_tokens
 from .notebook_pages import NotebookPages
-from .pages import ExampleBuild, ExampleError, read_pages
+from .pages import ExampleBuild, ExampleError, build_statement, read_pages
 from .process import handle_termination
 from .settings import Project, RunnerConfig
 
@@ -85,6 +85,12 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         source = Path(config["docs_dir"]) / page.file.src_uri
         page.update_date = last_commit_date(source) or page.update_date
         return self.build.expand(markdown, page.file.src_uri)
+
+    def on_page_context(self, context, page, config, nav):
+        # For the theme: what this build ran the examples on, one
+        # sentence (pages.build_statement), shown by the site's template.
+        context["snippet_runner_build"] = build_statement(self.build)
+        return context
 
     def on_page_content(self, html, page, config, files):
         html = self.build.fill(html)

@@ -55,10 +55,13 @@ class Stored:
 
     example: str  # as pages refer to it: "topic/name.py arg"
     platform: str  # linux, macos, windows
-    interpreter: Interpreter
-    result: RunResult
+    # Both None: the example does not apply to this system (its
+    # expectation's `systems:` or `methods:`), so nothing ran there.
+    interpreter: Interpreter | None
+    result: RunResult | None
     inputs: dict[str, str]  # input: its SHA-256 (cache.example_inputs)
     source: Path  # the file it was read from
+    reason: str = ""  # why it does not apply, if it does not
 
     def changed(self, now: dict[str, str]) -> list[str]:
         """The inputs that differ from `now` (the files as they are)."""
@@ -68,20 +71,38 @@ class Stored:
         ]
 
 
-def file_name(example: str, platform: str, interpreter: Interpreter) -> str:
+def file_name(
+    example: str, platform: str, interpreter: Interpreter | None
+) -> str:
     words = re.sub(r"[^A-Za-z0-9_.-]+", "-", example.replace("/", "--"))
-    return f"{platform}-{interpreter.minor}-{words}.json"
+    minor = interpreter.minor if interpreter is not None else "na"
+    return f"{platform}-{minor}-{words}.json"
 
 
 def write(
     folder: Path,
     example: str,
     platform: str,
-    interpreter: Interpreter,
-    result: RunResult,
+    interpreter: Interpreter | None,
+    result: RunResult | None,
     inputs: dict[str, str],
+    reason: str = "",
 ) -> Path:
+    """One run's result file; with no interpreter and no result, the
+    record that the example does not apply to `platform` (and why)."""
     folder.mkdir(parents=True, exist_ok=True)
+    if interpreter is None:
+        path = folder / file_name(example, platform, None)
+        record = {
+            "format": FORMAT,
+            "example": example,
+            "platform": platform,
+            "applicable": False,
+            "reason": reason,
+            "inputs": inputs,
+        }
+        path.write_text(json.dumps(record, indent=1) + "\n", "utf-8")
+        return path
     path = folder / file_name(example, platform, interpreter)
     record = {
         "format": FORMAT,
@@ -246,19 +267,12 @@ def _interpreter(value, supported) -> Interpreter:
 
 def validate(record, source: Path, supported, max_output) -> Stored:
     """A Stored from a result file's JSON, or Invalid."""
+    if isinstance(record, dict) and record.get("applicable") is False:
+        return _not_applicable(record, source)
     fields = {"format", "example", "platform", "interpreter"}
     data = _object(record, "the file", fields | {"result", "inputs"})
-    if data["format"] != FORMAT or isinstance(data["format"], bool):
-        raise Invalid(
-            f"format {json.dumps(data['format'])[:20]}, this runner reads "
-            f"{FORMAT}: produce it again with this version"
-        )
-    platform = _string(data["platform"], "platform", 20)
-    if platform not in platforms.TITLES:
-        raise Invalid(
-            f"platform: {platform!r} is not one of "
-            f"{', '.join(platforms.TITLES)}"
-        )
+    _format(data)
+    platform = _platform(data["platform"])
     interpreter = _interpreter(data["interpreter"], supported)
     result = run_result(data["result"], max_output=max_output)
     if result.python != interpreter.name:
@@ -270,7 +284,35 @@ def validate(record, source: Path, supported, max_output) -> Stored:
         raise Invalid(
             f"result.platform: {result.platform!r} is not a {platform} system"
         )
-    inputs = data["inputs"]
+    return Stored(
+        example=_string(data["example"], "example", pattern=REFERENCE),
+        platform=platform,
+        interpreter=interpreter,
+        result=result,
+        inputs=_inputs(data["inputs"]),
+        source=source,
+    )
+
+
+def _format(data: dict) -> None:
+    if data["format"] != FORMAT or isinstance(data["format"], bool):
+        raise Invalid(
+            f"format {json.dumps(data['format'])[:20]}, this runner reads "
+            f"{FORMAT}: produce it again with this version"
+        )
+
+
+def _platform(value) -> str:
+    platform = _string(value, "platform", 20)
+    if platform not in platforms.TITLES:
+        raise Invalid(
+            f"platform: {platform!r} is not one of "
+            f"{', '.join(platforms.TITLES)}"
+        )
+    return platform
+
+
+def _inputs(inputs) -> dict[str, str]:
     if not isinstance(inputs, dict):
         raise Invalid(f"inputs: expected an object, got {_kind(inputs)}")
     if len(inputs) > 1000:
@@ -278,13 +320,22 @@ def validate(record, source: Path, supported, max_output) -> Stored:
     for name, digest in inputs.items():
         _string(name, "inputs (a name)", 1000)
         _string(digest, f"inputs[{name[:80]!r}]", pattern=SHA256)
+    return dict(inputs)
+
+
+def _not_applicable(record: dict, source: Path) -> Stored:
+    """The record that an example does not apply to a system."""
+    fields = {"format", "example", "platform", "applicable", "reason"}
+    data = _object(record, "the file", fields | {"inputs"})
+    _format(data)
     return Stored(
         example=_string(data["example"], "example", pattern=REFERENCE),
-        platform=platform,
-        interpreter=interpreter,
-        result=result,
-        inputs=dict(inputs),
+        platform=_platform(data["platform"]),
+        interpreter=None,
+        result=None,
+        inputs=_inputs(data["inputs"]),
         source=source,
+        reason=_string(data["reason"], "reason"),
     )
 
 

@@ -214,6 +214,11 @@ class ExampleOutcome:
     runs: list[Outcome] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     needs: tuple[str, ...] = ()  # third-party packages: build Python only
+    # The systems (of the site's `platforms`) it does not apply to: why.
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    # Results from elsewhere that failed, set aside under
+    # `foreign_failures: label` (a deploy): its page names them.
+    failed_elsewhere: list[Outcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -490,6 +495,13 @@ def _plan(example: Example, interpreters: list[Interpreter], project):
         outcome.problems.append(f"bad expectation: {error}")
         return outcome, [], None
     outcome.needs = expected.needs
+    outcome.not_applicable = {
+        system: reason
+        for system in project.platforms
+        if (reason := expected.not_applicable(system))
+    }
+    if expected.not_applicable(platforms.current()):
+        return outcome, [], expected  # not run here; not wrong either
     if expected.needs:
         # Third-party packages are installed for the build's Python only.
         interpreters = [build_interpreter()]
@@ -573,21 +585,37 @@ def _merge_stored(
     expected: expect.ExpectationFile,
     inputs: dict[str, str],
     stored: list[results.Stored],
+    label_failures: bool = False,
 ) -> None:
     """Judge the results made elsewhere and add them to the outcome. A
-    run the build made itself (same system, same minor version) wins."""
+    run the build made itself (same system, same minor version) wins.
+    `label_failures`: a result that fails is set aside for the page to
+    name, instead of failing the build."""
     own = {run.run.place for run in outcome.runs}
     merged: dict[tuple[str, str], Path] = {}
     for found in stored:
-        run = Run(outcome.example, found.interpreter, found.platform)
+        where = (
+            f"{outcome.example} on {platforms.title(found.platform)}"
+            if found.interpreter is None
+            else str(Run(outcome.example, found.interpreter, found.platform))
+        )
         changed = found.changed(inputs)
         if changed:
             outcome.problems.append(
-                f"refused the result of {run} read from {found.source}: "
+                f"refused the result of {where} read from {found.source}: "
                 f"{', '.join(changed)} changed since it was produced. "
                 "Produce it again: python -m snippet_runner run --out DIR"
             )
             continue
+        if found.interpreter is None:  # "does not apply to this system"
+            if not expected.not_applicable(found.platform):
+                outcome.problems.append(
+                    f"{found.source} says {outcome.example} does not apply "
+                    f"to {platforms.title(found.platform)}, but its "
+                    "expectation says it does"
+                )
+            continue
+        run = Run(outcome.example, found.interpreter, found.platform)
         if run.place in own:
             continue
         if run.place in merged:
@@ -602,7 +630,10 @@ def _merge_stored(
         judged.problems = (
             [problem] if case is None else judge(case, found.result)
         )
-        outcome.runs.append(judged)
+        if judged.problems and label_failures:
+            outcome.failed_elsewhere.append(judged)
+        else:
+            outcome.runs.append(judged)
 
 
 def _check_platforms(outcome: ExampleOutcome, project: Project) -> list[str]:
@@ -610,6 +641,8 @@ def _check_platforms(outcome: ExampleOutcome, project: Project) -> list[str]:
     version (but for examples that run on one Python only)."""
     problems = []
     for platform in project.require_platforms:
+        if platform in outcome.not_applicable:
+            continue
         minors = {
             run.run.interpreter.minor
             for run in outcome.runs
@@ -703,7 +736,11 @@ def check_examples(
     for example, (expected, inputs) in known.items():
         outcome = outcomes[example]
         _merge_stored(
-            outcome, expected, inputs, stored.get(example.reference, [])
+            outcome,
+            expected,
+            inputs,
+            stored.get(example.reference, []),
+            project.foreign_failures == "label",
         )
         outcome.runs.sort(key=_run_order)
         outcome.problems += _unused_cases(

@@ -31,6 +31,10 @@ loader and validation.
                                  #   (python -m snippet_runner run --out)
           platforms: [linux, macos, windows]  # the systems pages speak of
           require_platforms: []  # systems every example needs results from
+          foreign_failures: fail # a result from elsewhere that fails its
+                                 #   expectation: fail the build, or label
+                                 #   it on its page (a deploy publishes
+                                 #   what passed, naming what did not)
           plain_tokens: []       # Pygments token classes the theme draws
                                  #   as plain text: their spans are left
                                  #   out of the pages (see markup.py)
@@ -49,6 +53,8 @@ Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_RESULTS       folders, separated by os.pathsep: added
     SNIPPET_RUNNER_REQUIRE_PLATFORMS  "linux macos windows": replaces
                                  `require_platforms`
+    SNIPPET_RUNNER_FOREIGN_FAILURES   fail or label: replaces
+                                 `foreign_failures`
 """
 
 from __future__ import annotations
@@ -145,6 +151,7 @@ class RunnerConfig(base.Config):
     require_platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[])
     platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[*SYSTEMS])
     plain_tokens = c.ListOfItems(TokenClass(), default=[])
+    foreign_failures = c.Choice(("fail", "label"), default="fail")
     environment = c.ListOfItems(
         VariablePattern(), default=list(process.DEFAULT_ENVIRONMENT)
     )
@@ -198,6 +205,7 @@ class Project:
     platforms: tuple[str, ...] = tuple(platforms.TITLES)
     require_platforms: tuple[str, ...] = ()
     plain_tokens: tuple[str, ...] = ()
+    foreign_failures: str = "fail"
     environment: tuple[str, ...] = process.DEFAULT_ENVIRONMENT
     max_output: int = process.DEFAULT_MAX_OUTPUT
 
@@ -244,6 +252,15 @@ class Project:
                     f"SNIPPET_RUNNER_REQUIRE_PLATFORMS: not systems: {bad} "
                     f"(known: {', '.join(platforms.TITLES)})"
                 )
+        foreign = (
+            environ.get("SNIPPET_RUNNER_FOREIGN_FAILURES")
+            or config.foreign_failures
+        )
+        if foreign not in ("fail", "label"):
+            raise ConfigurationError(
+                "SNIPPET_RUNNER_FOREIGN_FAILURES must be fail or label, "
+                f"not {foreign!r}"
+            )
         cache_dir = environ.get("SNIPPET_RUNNER_CACHE_DIR") or (
             root / config.cache_dir
         )
@@ -269,6 +286,7 @@ class Project:
             platforms=tuple(config.platforms),
             require_platforms=tuple(require_platforms),
             plain_tokens=tuple(config.plain_tokens),
+            foreign_failures=foreign,
             environment=tuple(config.environment),
             max_output=int(config.max_output),
         )
