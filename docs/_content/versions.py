@@ -69,14 +69,12 @@ def changes(build, here: str = "versions.md") -> str:
             "version it ran on."
         )
     which = (
-        "This example did"
+        "This example did not behave the same on all the versions it"
         if len(found) == 1
-        else f"These {len(found)} examples did"
+        else f"These {len(found)} examples did not behave the same on all "
+        "the versions they"
     )
-    parts = [
-        f"{ran_on(build)} {which} not behave the same on all the "
-        "versions it ran on:\n"
-    ]
+    parts = [f"{ran_on(build)} {which} ran on:\n"]
     for reference, outcome in found:
         parts.append(
             f"## `{reference}`\n\nShown on "
