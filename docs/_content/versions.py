@@ -43,24 +43,38 @@ def page_link(build, reference: str, here: str) -> str:
     return f"[{page.removesuffix('.md')}]({target}/)"
 
 
+def ran_on(build) -> str:
+    """Which interpreters this build ran its examples on, in words: the
+    examples that need third-party packages ran on the build's own
+    Python only, and the sentence says so."""
+    ran = f"This build ran its examples on {names(build.interpreters)}"
+    needing = [o for o in build.outcomes.values() if o.needs]
+    own = [found for found in build.interpreters if found.is_build]
+    if not needing or not own or len(build.interpreters) == 1:
+        return ran + "."
+    packages = ", ".join(sorted({name for o in needing for name in o.needs}))
+    those = "the one" if len(needing) == 1 else f"the {len(needing)}"
+    return (
+        f"{ran}, except {those} that need third-party packages "
+        f"({packages}), which ran on the build's own {names(own)} only."
+    )
+
+
 def changes(build, here: str = "versions.md") -> str:
     """The page's body, as Markdown with HTML blocks for the outputs."""
     found = differing(build)
-    ran = names(build.interpreters)
     if not found:
         return (
-            f"In this build, on {ran}, every example behaved the same on "
-            "every version."
+            f"{ran_on(build)} Every example behaved the same on every "
+            "version it ran on."
         )
     which = (
-        "This example did"
+        "This example did not behave the same on all the versions it"
         if len(found) == 1
-        else f"These {len(found)} examples did"
+        else f"These {len(found)} examples did not behave the same on all "
+        "the versions they"
     )
-    parts = [
-        f"This build ran every example on {ran}. {which} not behave the "
-        "same on all of them:\n"
-    ]
+    parts = [f"{ran_on(build)} {which} ran on:\n"]
     for reference, outcome in found:
         parts.append(
             f"## `{reference}`\n\nShown on "
