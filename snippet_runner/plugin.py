@@ -22,9 +22,16 @@ from mkdocs.plugins import BasePlugin
 from .interpreters import InterpreterError
 from .markup import BlockPlaceholders, unwrap_tokens
 from .notebook_pages import NotebookPages
-from .pages import ExampleBuild, ExampleError, build_statement, read_pages
+from .pages import (
+    NOT_SEARCHED,
+    ExampleBuild,
+    ExampleError,
+    build_statement,
+    read_pages,
+)
 from .process import handle_termination
 from .settings import Project, RunnerConfig
+from .untrusted import html_text
 
 log = logging.getLogger("mkdocs.plugins.snippet_runner")
 
@@ -86,14 +93,15 @@ class SnippetRunnerPlugin(BasePlugin[RunnerConfig]):
         page.update_date = last_commit_date(source) or page.update_date
         return self.build.expand(markdown, page.file.src_uri)
 
-    def on_page_context(self, context, page, config, nav):
-        # For the theme: what this build ran the examples on, one
-        # sentence (pages.build_statement), shown by the site's template.
-        context["snippet_runner_build"] = build_statement(self.build)
-        return context
-
     def on_page_content(self, html, page, config, files):
         html = self.build.fill(html)
+        if self.project.statement:
+            # Every page names what this build ran its examples on,
+            # taken from the build itself (pages.build_statement).
+            html += (
+                f'<p class="build-statement"{NOT_SEARCHED}>'
+                f"{html_text(build_statement(self.build))}</p>"
+            )
         html = unwrap_tokens(html, list(self.project.plain_tokens))
         return self.notebooks.on_page_content(html, page)
 

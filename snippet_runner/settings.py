@@ -14,7 +14,7 @@ loader and validation.
           snippets_dir: snippets # the examples' programs and expectations
           require: ["3.11"]      # minor versions that must be found
           oldest: "3.9"          # the supported range: interpreters
-          newest: "3.14"         #   outside it are not used
+          newest: "3.15"         #   outside it are not used
           interpreters: []       # more interpreters, by path
           pythons: all           # all: every one found; build: only the
                                  #   Python running the build, and
@@ -43,6 +43,8 @@ loader and validation.
                                  #   patterns; default: process.py's
                                  #   DEFAULT_ENVIRONMENT); no other
           max_output: 1048576    # bytes of a run's output that are kept
+          statement: true        # end every page with what the build ran
+                                 #   its examples on (versions, systems)
 
 Environment overrides (CI sets the first one):
     SNIPPET_RUNNER_REQUIRE       "3.9 3.10 3.11": replaces `require`
@@ -138,7 +140,7 @@ class RunnerConfig(base.Config):
     timings = c.Optional(c.Type(str))
     require = c.ListOfItems(MinorVersion(), default=[])
     oldest = MinorVersion(default="3.9")
-    newest = MinorVersion(default="3.14")
+    newest = MinorVersion(default="3.15")
     interpreters = c.ListOfItems(c.Type(str), default=[])
     pythons = c.Choice(("all", "build"), default="all")
     jobs = c.Optional(c.Type(int))
@@ -152,6 +154,7 @@ class RunnerConfig(base.Config):
     platforms = c.ListOfItems(c.Choice(tuple(SYSTEMS)), default=[*SYSTEMS])
     plain_tokens = c.ListOfItems(TokenClass(), default=[])
     foreign_failures = c.Choice(("fail", "label"), default="fail")
+    statement = c.Type(bool, default=True)
     environment = c.ListOfItems(
         VariablePattern(), default=list(process.DEFAULT_ENVIRONMENT)
     )
@@ -194,7 +197,7 @@ class Project:
     timings: Path | None = None
     require: tuple[str, ...] = ()
     oldest: tuple[int, int] = (3, 9)
-    newest: tuple[int, int] = (3, 14)
+    newest: tuple[int, int] = (3, 15)
     interpreters: tuple[str, ...] = ()
     pythons: str = "all"
     jobs: int = DEFAULT_JOBS_PER_CORE * process.CORES
@@ -206,6 +209,7 @@ class Project:
     require_platforms: tuple[str, ...] = ()
     plain_tokens: tuple[str, ...] = ()
     foreign_failures: str = "fail"
+    statement: bool = True
     environment: tuple[str, ...] = process.DEFAULT_ENVIRONMENT
     max_output: int = process.DEFAULT_MAX_OUTPUT
 
@@ -287,6 +291,7 @@ class Project:
             require_platforms=tuple(require_platforms),
             plain_tokens=tuple(config.plain_tokens),
             foreign_failures=foreign,
+            statement=config.statement,
             environment=tuple(config.environment),
             max_output=int(config.max_output),
         )

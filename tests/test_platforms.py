@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site, interpreters
 from project_copy import EXAMPLE_MARKDOWN
-from snippet_runner import platforms
+from snippet_runner import platforms, results
 from snippet_runner.interpreters import build_interpreter
 
 MINORS = [found.minor for found in interpreters()]
@@ -250,3 +250,92 @@ def test_results_from_another_system_show_its_outcome_and_provenance(
     )
     assert strict.returncode == 1
     assert "no result from macOS, which this build requires" in strict.stdout
+
+
+FORKS = """\
+import multiprocessing
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("fork")
+    print("start method", context.get_start_method())
+"""
+
+
+def test_a_dry_run_of_the_deploy_merge_labels_what_did_not_run_or_failed(
+    small_project, tmp_path
+):
+    # The merge the Pages deploy makes, with result folders for macOS and
+    # Windows in the engine's own format: one example that does not apply
+    # to Windows (it uses fork), and one result from macOS that fails.
+    demo = small_project / "snippets/demo"
+    (demo / "forks.py").write_text(FORKS)
+    (demo / "forks.expect").write_text(
+        "methods: fork\nexit: 0\n---\nstart method fork\n"
+    )
+    page = small_project / "docs/index.md"
+    page.write_text(PAGE + "\n<!-- example: demo/forks.py -->\n")
+    cache_dir = tmp_path / "cache"
+    made = tmp_path / "made"
+    done = run_out(small_project, made, cache_dir, MINORS[0])
+    assert done.returncode == 0, done.stdout + done.stderr
+    for system in ("macos", "windows"):
+        folder = tmp_path / system
+        shutil.copytree(made, folder)
+        relabel(folder, system, platforms.title(system))
+    # macOS: version.py printed something its expectation rejects.
+    (version,) = (tmp_path / "macos").glob("*version*.json")
+    record = json.loads(version.read_text())
+    record["result"]["output"] = "on 2.7\n"
+    version.write_text(json.dumps(record))
+    # Windows: forks.py does not apply there; `run --out` on Windows
+    # writes this record instead of a run (snippet_runner/__main__.py).
+    (forks,) = (tmp_path / "windows").glob("*forks*.json")
+    record = json.loads(forks.read_text())
+    forks.unlink()
+    results.write(
+        tmp_path / "windows",
+        record["example"],
+        "windows",
+        None,
+        None,
+        record["inputs"],
+        "it uses the fork start method, which Windows does not have",
+    )
+    merged = os.pathsep.join(str(tmp_path / s) for s in ("macos", "windows"))
+    site = tmp_path / "site"
+    done = build(
+        small_project,
+        site,
+        cache_dir,
+        SNIPPET_RUNNER_RESULTS=merged,
+        SNIPPET_RUNNER_FOREIGN_FAILURES="label",
+    )
+    assert done.returncode == 0, done.stdout
+    html = page_html = (site / "index.html").read_text("utf-8")
+    soup = BeautifulSoup(page_html, "html.parser")
+    version_out, same_out, forks_out = outputs(html)
+    assert (
+        "Does not apply to Windows: it uses the fork start method, which "
+        "Windows does not have" in forks_out.get_text()
+    )
+    assert "on macOS" in forks_out.select_one(".example-checked").get_text()
+    checked = version_out.select(".example-checked")[-1].get_text()
+    assert f"Did not match its expectation on CPython {MINORS[0]}." in checked
+    assert "on macOS, in the results merged into this build" in checked
+    assert "on 2.7" not in version_out.get_text()  # not shown
+    statement = soup.select_one(".build-statement").get_text()
+    assert statement.startswith(
+        "The examples on this site ran, while it was built, on "
+    )
+    for system in ("Linux", "macOS", "Windows"):
+        assert f" on {system}" in statement
+    # Without the label, the failure elsewhere fails the build.
+    strict = build(
+        small_project,
+        tmp_path / "strict",
+        cache_dir,
+        SNIPPET_RUNNER_RESULTS=merged,
+    )
+    assert strict.returncode == 1
+    assert "demo/version.py on CPython" in strict.stdout
+    assert "on macOS: output does not match" in strict.stdout

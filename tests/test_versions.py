@@ -239,7 +239,7 @@ def test_a_case_for_an_unsupported_version_fails(folder):
     )
     assert (
         "prints_version.expect:5: python: 3.8 names no version this site "
-        "supports (3.9 to 3.14)"
+        "supports (3.9 to 3.15)"
     ) in check(example).report()
 
 
@@ -336,7 +336,7 @@ def test_versions_are_set_in_mkdocs_yml_and_overridden_by_the_environment(
     monkeypatch.delenv("SNIPPET_RUNNER_REQUIRE", raising=False)
     settings = load()
     assert settings.require == ()  # a clone with one Python must build
-    assert (settings.oldest, settings.newest) == ((3, 9), (3, 14))
+    assert (settings.oldest, settings.newest) == ((3, 9), (3, 15))
     monkeypatch.setenv("SNIPPET_RUNNER_REQUIRE", "3.9, 3.13")
     assert load().require == ("3.9", "3.13")
     monkeypatch.setenv("SNIPPET_RUNNER_REQUIRE", "three")
